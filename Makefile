@@ -1,0 +1,90 @@
+# lua-seccomp: build, test, lint, demo, bench, install.
+# Variables follow LuaRocks' names so `luarocks make` and distributions can
+# override them: LUA, LUA_INCDIR, LIBSECCOMP_INCDIR, LIBSECCOMP_LIBDIR,
+# INST_LIBDIR, INST_LUADIR, INST_BINDIR, PREFIX, DESTDIR.
+
+LUA_VERSION ?= 5.4
+LUA ?= lua$(LUA_VERSION)
+LUA_INCDIR ?= /usr/include/lua$(LUA_VERSION)
+LIBSECCOMP_INCDIR ?= /usr/include
+LIBSECCOMP_LIBDIR ?= /usr/lib/x86_64-linux-gnu
+PREFIX ?= /usr/local
+INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
+INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
+INST_BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+
+CC ?= cc
+WARNINGS = -std=c99 -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
+           -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(WARNINGS) -Werror -fPIC -fvisibility=hidden $(CFLAGS) \
+             -I$(LUA_INCDIR) -I$(LIBSECCOMP_INCDIR)
+LDFLAGS_SO = -shared -L$(LIBSECCOMP_LIBDIR) -lseccomp
+
+BUILD = build
+CORE = $(BUILD)/seccomp/core.so
+CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
+            src/rules.c src/attributes.c src/export.c src/process.c
+CORE_HDRS = src/lua_seccomp.h
+LUA_MODULES = $(wildcard lua/seccomp/*.lua)
+LINT_LUA = lua spec examples bench bin
+LINT_C =
+TEST_DEPS =
+BUSTED = $(LUA) /usr/bin/busted
+BENCH_SCRIPTS = bench/optimizer_bench.lua
+
+export LUA_PATH := lua/?.lua;lua/?/init.lua;;
+export LUA_CPATH := $(BUILD)/?.so;;
+
+# Each engineer's targets and additions live in one fragment.
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps test lint demo bench install uninstall clean rockspec-check print-sources
+
+all: $(CORE)
+
+$(CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
+
+# Installs missing Debian packages when run as root, else says what to run.
+deps:
+	@sh scripts/deps.sh
+
+test: deps all $(TEST_DEPS)
+	$(BUSTED)
+	$(MAKE) --no-print-directory lint rockspec-check
+
+lint: deps
+	luacheck $(LINT_LUA)
+	$(CC) $(WARNINGS) -Werror -fsyntax-only -I$(LUA_INCDIR) $(CORE_SRCS) $(LINT_C)
+	@if command -v clang >/dev/null; then \
+	  clang $(WARNINGS) -Werror -fsyntax-only -I$(LUA_INCDIR) $(CORE_SRCS) $(LINT_C); fi
+
+# `luarocks make` into a private tree, then require it from there.
+rockspec-check: all
+	@sh scripts/rockspec-check.sh
+
+demo: deps all
+	@$(LUA) examples/run_demo.lua
+
+bench: deps all
+	@for b in $(BENCH_SCRIPTS); do $(LUA) $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(INST_LIBDIR)/seccomp $(DESTDIR)$(INST_LUADIR)/seccomp
+	install -m 755 $(CORE) $(DESTDIR)$(INST_LIBDIR)/seccomp/core.so
+	install -m 644 $(LUA_MODULES) $(DESTDIR)$(INST_LUADIR)/seccomp/
+	@if [ -f bin/lua-seccomp ]; then install -d $(DESTDIR)$(INST_BINDIR) && \
+	  install -m 755 bin/lua-seccomp $(DESTDIR)$(INST_BINDIR)/lua-seccomp; fi
+
+uninstall:
+	rm -rf $(DESTDIR)$(INST_LIBDIR)/seccomp $(DESTDIR)$(INST_LUADIR)/seccomp \
+	       $(DESTDIR)$(INST_BINDIR)/lua-seccomp
+
+clean:
+	rm -rf $(BUILD)
+
+print-sources:
+	@echo $(CORE_SRCS)

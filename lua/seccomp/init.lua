@@ -1,0 +1,220 @@
+--- lua-seccomp: Linux seccomp filters for Lua.
+-- The public API over the C module `seccomp.core`. Filters are userdata
+-- whose methods come from the C core (load, pfc, bpf, get, set, ...) and
+-- from this file (allow, add with names and groups, ...).
+-- @module seccomp
+
+local core = require "seccomp.core"
+
+local seccomp = {}
+local methods = core.methods
+
+seccomp._VERSION = "lua-seccomp scm"
+
+-- Module functions the C core provides as they are.
+for _, name in ipairs {
+  "filter", "errno", "trace", "action", "action_name", "syscall",
+  "syscall_name", "arch_native", "arch_token", "arch_name", "version",
+  "api_level", "set_api_level", "errno_name", "errno_value",
+} do
+  seccomp[name] = core[name]
+end
+seccomp.build_version = core.build_version
+
+-- Action values with their C names (SCMP_ACT_ALLOW, ...).
+for name, value in pairs(core) do
+  if type(name) == "string" and name:match "^SCMP_ACT_" then
+    seccomp[name] = value
+  end
+end
+
+-- Named constants generated from the C headers (seccomp.O.WRONLY, ...).
+if type(core.constants) == "table" then
+  for name, value in pairs(core.constants) do
+    seccomp[name] = value
+  end
+end
+
+--- Filters.
+-- @section filters
+
+local core_filter = core.filter
+
+--- A new filter with `default` as its action for every call no rule
+-- matches. `options` sets attributes by name (see `f:set`).
+function seccomp.filter(default, options)
+  local f = core_filter(default)
+  if options ~= nil then
+    if type(options) ~= "table" then
+      error("seccomp: filter: Invalid argument (EINVAL): options must be a table", 2)
+    end
+    for name, value in pairs(options) do
+      f:set(name, value)
+    end
+  end
+  return f
+end
+
+-- Group names ("@basic-io") expand through the policy layer, loaded only
+-- when a group is used. Unknown members are reported, not fatal.
+local skipped_by_filter = setmetatable({}, { __mode = "k" })
+
+local function expand_names(f, names)
+  if type(names) == "string" and names:sub(1, 1) == "@" then
+    names = { names }
+  elseif type(names) ~= "table" then
+    return names
+  end
+  local list = {}
+  for i = 1, #names do
+    local name = names[i]
+    if type(name) == "string" and name:sub(1, 1) == "@" then
+      local members, skipped = require("seccomp.policy").expand(name)
+      for _, m in ipairs(members) do list[#list + 1] = m end
+      if skipped and #skipped > 0 then
+        local s = skipped_by_filter[f] or {}
+        skipped_by_filter[f] = s
+        for _, m in ipairs(skipped) do s[#s + 1] = m end
+      end
+    else
+      list[#list + 1] = name
+    end
+  end
+  if #list == 0 then
+    error(("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
+          :format(tostring(names[1])), 3)
+  end
+  return list
+end
+
+local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
+
+--- Adds a rule: `action` for the syscall `name` (a name, a number, a
+-- @group or a list of them) when every comparator holds.
+function methods.add(f, action, name, ...)
+  return add_rule(f, action, expand_names(f, name), ...)
+end
+
+--- Like `add`, but libseccomp must not rewrite the rule for another ABI.
+function methods.add_exact(f, action, name, ...)
+  return add_rule_exact(f, action, expand_names(f, name), ...)
+end
+
+--- `f:add("allow", name, ...)`.
+function methods.allow(f, name, ...)
+  return add_rule(f, "allow", expand_names(f, name), ...)
+end
+
+--- Records names the policy layer skipped while building this filter.
+function methods.note_skipped(f, names)
+  local s = skipped_by_filter[f] or {}
+  skipped_by_filter[f] = s
+  for _, m in ipairs(names) do s[#s + 1] = m end
+end
+
+--- Names a group named but this libseccomp or architecture does not know.
+function methods.skipped(f)
+  local list = {}
+  for i, name in ipairs(skipped_by_filter[f] or {}) do list[i] = name end
+  return list
+end
+
+local core_load = methods.load
+
+--- Loads the filter into the kernel for this process (and, with tsync,
+-- all its threads). `{ report = true }` makes a process a rule kills print
+-- one line naming the call to stderr first.
+function methods.load(f, options)
+  if options ~= nil and type(options) ~= "table" then
+    error("seccomp: load: Invalid argument (EINVAL): options must be a table", 2)
+  end
+  if options and options.report then
+    require("seccomp.runner").install_report(options.report_fd)
+    return core_load(f, { kill_as_trap = true })
+  end
+  return core_load(f, options)
+end
+
+--- Runs `fn` in a child process with the filter loaded; says how it ended.
+function methods.test(f, fn, options)
+  return require("seccomp.runner").test(f, fn, options)
+end
+
+--- Comparators.
+-- @section comparators
+
+local Arg = {}
+Arg.__index = Arg
+
+local Comparator = {}
+Comparator.__index = Comparator
+
+function Comparator.__tostring(c)
+  local name = c.bits == 32 and "arg32" or "arg"
+  if c.op == "masked_eq" then
+    return ("%s(%d):masked_eq(0x%x, 0x%x)"):format(name, c.arg, c.a, c.b)
+  end
+  return ("%s(%d):%s(%d)"):format(name, c.arg, c.op, c.a)
+end
+
+local check_cmp = core.check_cmp
+
+local function argument(bits, i, level)
+  if math.type(i) ~= "integer" or i < 0 or i > 5 then
+    error(("seccomp: arg%s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %s")
+          :format(bits == 32 and "32" or "", tostring(i)), level)
+  end
+  return setmetatable({ arg = i, bits = bits }, Arg)
+end
+
+--- The whole 64-bit argument `i` (0..5).
+function seccomp.arg(i) return argument(64, i, 3) end
+
+--- The low 32 bits of argument `i`: for C int and unsigned arguments,
+-- whose high bits the kernel ignores and a caller may fill with garbage.
+function seccomp.arg32(i) return argument(32, i, 3) end
+
+local function comparator(arg, op, a, b)
+  return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
+                                Comparator))
+end
+
+function Arg:eq(v) return comparator(self, "eq", v) end
+function Arg:ne(v) return comparator(self, "ne", v) end
+function Arg:lt(v) return comparator(self, "lt", v) end
+function Arg:le(v) return comparator(self, "le", v) end
+function Arg:gt(v) return comparator(self, "gt", v) end
+function Arg:ge(v) return comparator(self, "ge", v) end
+
+--- `(arg & mask) == value`.
+function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) end
+
+--- Every bit set in the argument is also set in `allowed`.
+function Arg:flags_in(allowed)
+  if math.type(allowed) ~= "integer" then
+    check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
+  end
+  local mask = ~allowed
+  if self.bits == 32 then mask = mask & 0xffffffff end
+  return comparator(self, "masked_eq", mask, 0)
+end
+
+--- Policy layer and tools, loaded on first use.
+-- @section lazy
+
+function seccomp.pledge(...) return require("seccomp.policy").pledge(...) end
+function seccomp.compile(...) return require("seccomp.policy").compile(...) end
+function seccomp.groups(...) return require("seccomp.policy").groups(...) end
+function seccomp.learn(...) return require("seccomp.learn").learn(...) end
+function seccomp.promises(...) return require("seccomp.policy").promises(...) end
+
+-- User notification from Lua: receive, respond, id_valid on a notify fd.
+setmetatable(seccomp, { __index = function(t, key)
+  if key == "notify" then
+    local notify = require "seccomp.notify"
+    rawset(t, "notify", notify)
+    return notify
+  end
+end })
+
+return seccomp

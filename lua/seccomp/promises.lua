@@ -1,0 +1,308 @@
+--- Pledge promises: what each OpenBSD-style promise grants on Linux.
+--
+-- Data for the compiler in seccomp/policy.lua. Each promise has
+--   calls: names (or @groups) allowed whatever their arguments;
+--   rules: { name, comparator... } allowed only when every comparator
+--          holds; `also = { "wpath" }` grants the rule only when those
+--          promises are held too; `unless = "unix"` drops it when that
+--          promise is held; `errno = "EACCES"` makes it fail with that
+--          errno instead of allowing it.
+-- `always` is granted by every pledge. Families are listed whole: every
+-- spelling a call has on some architecture (open/openat, stat/lstat/
+-- newfstatat/statx, ...); names this architecture lacks are skipped and
+-- reported by the compiler. Comparisons on C int arguments use arg32.
+
+local seccomp = require "seccomp"
+
+local arg, arg32 = seccomp.arg, seccomp.arg32
+local O, AT, AF, F, IOCTL, PROT = seccomp.O, seccomp.AT, seccomp.AF,
+  seccomp.F, seccomp.IOCTL, seccomp.PROT
+local CLONE, NETLINK, PR = seccomp.CLONE, seccomp.NETLINK, seccomp.PR
+
+-- s390 passes clone's flags second; everywhere else first.
+local native = seccomp.arch_native()
+local CLONE_FLAGS = (native == "s390" or native == "s390x") and 1 or 0
+
+-- The open family with the same flags test: open(path, flags, mode),
+-- openat(dirfd, path, flags, mode). `extra` carries also/unless.
+local function opens(mask, value, extra)
+  local list = {}
+  for name, index in pairs { open = 1, openat = 2 } do
+    local rule = { name, arg32(index):masked_eq(mask, value) }
+    for k, v in pairs(extra or {}) do rule[k] = v end
+    list[#list + 1] = rule
+  end
+  table.sort(list, function(a, b) return a[1] < b[1] end)
+  return list
+end
+
+-- One rule per allowed value of argument `index` of `name`.
+local function each(name, index, values, extra)
+  local list = {}
+  for i, v in ipairs(values) do
+    local rule = { name, arg32(index):eq(v) }
+    for k, x in pairs(extra or {}) do rule[k] = x end
+    list[i] = rule
+  end
+  return list
+end
+
+local function concat(...)
+  local out = {}
+  for _, list in ipairs { ... } do
+    for _, x in ipairs(list) do out[#out + 1] = x end
+  end
+  return out
+end
+
+-- Read-only opens: no write access, no O_CREAT, no O_TRUNC (which
+-- truncates even a read-only open on Linux).
+local READ_OPENS = opens(O.ACCMODE | O.CREAT | O.TRUNC, O.RDONLY)
+
+-- Path-taking stat and access calls (the fd-only spellings are in stdio).
+local STAT_PATHS = {
+  "stat", "stat64", "lstat", "lstat64", "oldstat", "oldlstat", "newfstatat",
+  "fstatat64", "statx", "access", "faccessat", "faccessat2",
+}
+
+local NET_IO = {
+  "connect", "bind", "listen", "accept", "accept4", "getsockname",
+  "getpeername", "getsockopt", "setsockopt", "shutdown", "sendto",
+  "recvfrom", "send", "recv", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+  "recvmmsg_time64",
+}
+
+local always = {
+  description = "granted by every pledge: a later pledge can narrow further",
+  calls = { "seccomp" },
+  rules = {
+    { "prctl", arg32(0):eq(PR.SET_NO_NEW_PRIVS) },
+    { "prctl", arg32(0):eq(PR.GET_NO_NEW_PRIVS) },
+    { "prctl", arg32(0):eq(PR.GET_SECCOMP) },
+  },
+  -- Arguments in structs seccomp cannot read: make libc fall back.
+  errno = { ENOSYS = { "openat2", "clone3" } },
+}
+
+local promises = {
+  {
+    name = "stdio",
+    description = "compute, allocate memory, use open descriptors, time, signals, exit",
+    calls = {
+      "read", "readv", "pread64", "preadv", "preadv2", "write", "writev",
+      "pwrite64", "pwritev", "pwritev2", "lseek", "_llseek", "close",
+      "close_range", "dup", "dup2", "dup3", "fstat", "fstat64", "oldfstat",
+      "fstatfs", "fstatfs64", "ftruncate", "ftruncate64", "fsync",
+      "fdatasync", "pipe", "pipe2", "brk", "munmap", "mremap", "madvise",
+      "msync", "mincore", "getpid", "getppid", "gettid", "getuid",
+      "getuid32", "geteuid", "geteuid32", "getgid", "getgid32", "getegid",
+      "getegid32", "getresuid", "getresuid32", "getresgid", "getresgid32",
+      "getgroups", "getgroups32", "getpgrp", "getpgid", "getsid",
+      "getrlimit", "ugetrlimit", "getrusage", "times", "umask", "uname",
+      "clock_gettime", "clock_gettime64", "clock_getres",
+      "clock_getres_time64", "gettimeofday", "time", "nanosleep",
+      "clock_nanosleep", "clock_nanosleep_time64", "getitimer", "setitimer",
+      "alarm", "rt_sigaction", "sigaction", "rt_sigprocmask", "sigprocmask",
+      "rt_sigreturn", "sigreturn", "sigaltstack", "rt_sigpending",
+      "sigpending", "rt_sigsuspend", "sigsuspend", "rt_sigtimedwait",
+      "rt_sigtimedwait_time64", "restart_syscall", "exit", "exit_group",
+      "wait4", "waitid", "waitpid", "sched_yield", "sched_getaffinity",
+      "futex", "futex_time64", "set_robust_list", "get_robust_list",
+      "set_tid_address", "rseq", "membarrier", "getrandom", "select",
+      "_newselect", "pselect6", "pselect6_time64", "poll", "ppoll",
+      "ppoll_time64", "epoll_create", "epoll_create1", "epoll_ctl",
+      "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2",
+      "sendto", "recvfrom", "send", "recv", "shutdown",
+    },
+    rules = concat(
+      -- fstat() is fstatat(fd, "", AT_EMPTY_PATH) in today's glibc.
+      {
+        { "newfstatat", arg32(3):masked_eq(AT.EMPTY_PATH, AT.EMPTY_PATH) },
+        { "fstatat64", arg32(3):masked_eq(AT.EMPTY_PATH, AT.EMPTY_PATH) },
+        { "statx", arg32(2):masked_eq(AT.EMPTY_PATH, AT.EMPTY_PATH) },
+        -- Memory, never executable (see prot_exec).
+        { "mmap", arg32(2):masked_eq(PROT.EXEC, 0) },
+        { "mmap2", arg32(2):masked_eq(PROT.EXEC, 0) },
+        { "mprotect", arg32(2):masked_eq(PROT.EXEC, 0) },
+        { "pkey_mprotect", arg32(2):masked_eq(PROT.EXEC, 0) },
+        -- Threads (a new process needs proc); glibc tries clone3 first.
+        { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD, CLONE.THREAD) },
+        -- Query limits, not set them.
+        { "prlimit64", arg(2):eq(0) },
+        { "socketpair", arg32(0):eq(AF.UNIX) },
+      },
+      each("fcntl", 1, { F.DUPFD, F.DUPFD_CLOEXEC, F.GETFD, F.SETFD, F.GETFL,
+                         F.SETFL }),
+      each("fcntl64", 1, { F.DUPFD, F.DUPFD_CLOEXEC, F.GETFD, F.SETFD, F.GETFL,
+                           F.SETFL }),
+      -- TCGETS is isatty(), which glibc's stdio asks on first output.
+      each("ioctl", 1, { IOCTL.FIONREAD, IOCTL.FIONBIO, IOCTL.FIOCLEX,
+                         IOCTL.FIONCLEX, IOCTL.TCGETS })
+    ),
+  },
+  {
+    name = "rpath",
+    description = "read files and directories: open read-only, stat, list, readlink",
+    calls = concat(STAT_PATHS, {
+      "readlink", "readlinkat", "getdents", "getdents64", "readdir", "chdir",
+      "fchdir", "getcwd", "statfs", "statfs64", "getxattr", "lgetxattr",
+      "fgetxattr", "listxattr", "llistxattr", "flistxattr",
+    }),
+    rules = READ_OPENS,
+  },
+  {
+    name = "wpath",
+    description = "write to existing files: open for writing (read-write also needs rpath), truncate",
+    calls = { "truncate", "truncate64", "getcwd" },
+    rules = concat(
+      opens(O.ACCMODE | O.CREAT | O.TMPFILE, O.WRONLY),
+      opens(O.ACCMODE | O.CREAT | O.TMPFILE, O.RDWR, { also = { "rpath" } })
+    ),
+  },
+  {
+    name = "cpath",
+    description = "create and remove files and directories: O_CREAT (with wpath), mkdir, rename, link, unlink",
+    calls = {
+      "mkdir", "mkdirat", "rmdir", "rename", "renameat", "renameat2", "link",
+      "linkat", "symlink", "symlinkat", "unlink", "unlinkat",
+    },
+    rules = concat(
+      opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDONLY, { also = { "rpath" } }),
+      opens(O.ACCMODE | O.CREAT, O.CREAT | O.WRONLY, { also = { "wpath" } }),
+      opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDWR, { also = { "rpath", "wpath" } }),
+      { { "creat", also = { "wpath" } } }
+    ),
+  },
+  {
+    name = "tmppath",
+    description = "temporary files: mkstemp-style exclusive creation, O_TMPFILE, unlink (seccomp cannot see paths, so not limited to /tmp)",
+    calls = { "unlink" },
+    rules = concat(
+      opens(O.ACCMODE | O.CREAT | O.EXCL, O.RDWR | O.CREAT | O.EXCL),
+      opens(O.ACCMODE | O.TMPFILE, O.RDWR | O.TMPFILE),
+      opens(O.ACCMODE | O.TMPFILE, O.WRONLY | O.TMPFILE),
+      { { "unlinkat", arg32(2):eq(0) } }
+    ),
+  },
+  {
+    name = "dpath",
+    description = "create special files: mkfifo, mknod",
+    calls = { "mknod", "mknodat" },
+  },
+  {
+    name = "flock",
+    description = "file locks: flock, fcntl record and OFD locks",
+    calls = { "flock" },
+    rules = concat(
+      each("fcntl", 1, { F.GETLK, F.SETLK, F.SETLKW, F.OFD_GETLK, F.OFD_SETLK,
+                         F.OFD_SETLKW }),
+      each("fcntl64", 1, { F.GETLK, F.SETLK, F.SETLKW, F.GETLK64, F.SETLK64,
+                           F.SETLKW64, F.OFD_GETLK, F.OFD_SETLK, F.OFD_SETLKW })
+    ),
+  },
+  {
+    name = "fattr",
+    description = "change file attributes: modes, times, extended attributes",
+    calls = {
+      "chmod", "fchmod", "fchmodat", "fchmodat2", "utime", "utimes",
+      "futimesat", "utimensat", "utimensat_time64", "setxattr", "lsetxattr",
+      "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
+    },
+  },
+  {
+    name = "chown",
+    description = "change file owner and group",
+    calls = { "@chown" },
+  },
+  {
+    name = "tty",
+    description = "terminal control: modes, window size, process group (never TIOCSTI)",
+    rules = each("ioctl", 1, {
+      IOCTL.TCGETS, IOCTL.TCSETS, IOCTL.TCSETSW, IOCTL.TCSETSF,
+      IOCTL.TIOCGWINSZ, IOCTL.TIOCSWINSZ, IOCTL.TIOCGPGRP, IOCTL.TIOCSPGRP,
+      IOCTL.TIOCGSID, IOCTL.TIOCSBRK, IOCTL.TIOCCBRK, IOCTL.TCSBRK,
+      IOCTL.TCSBRKP, IOCTL.TCFLSH, IOCTL.TCXONC, IOCTL.TIOCOUTQ,
+    }),
+  },
+  {
+    name = "inet",
+    description = "IPv4 and IPv6 sockets",
+    calls = NET_IO,
+    rules = each("socket", 0, { AF.INET, AF.INET6 }),
+  },
+  {
+    name = "unix",
+    description = "Unix-domain sockets",
+    calls = NET_IO,
+    rules = concat(each("socket", 0, { AF.UNIX }),
+                   each("socketpair", 0, { AF.UNIX })),
+  },
+  {
+    name = "dns",
+    description = "name resolution with glibc: read resolv.conf and hosts, ask a DNS server over UDP or TCP",
+    calls = concat(STAT_PATHS, {
+      "connect", "bind", "getsockname", "getsockopt", "setsockopt", "sendto",
+      "recvfrom", "send", "recv", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
+      "recvmmsg_time64",
+    }),
+    rules = concat(
+      READ_OPENS,
+      each("socket", 0, { AF.INET, AF.INET6 }),
+      -- getaddrinfo's AI_ADDRCONFIG asks the kernel for local addresses.
+      { { "socket", arg32(0):eq(AF.NETLINK), arg32(2):eq(NETLINK.ROUTE) } },
+      -- glibc tries nscd over a Unix socket first: refuse it cleanly.
+      { { "socket", arg32(0):eq(AF.UNIX), errno = "EACCES", unless = "unix" } }
+    ),
+  },
+  {
+    name = "sendfd",
+    description = "send messages with ancillary data, such as descriptors (seccomp cannot look inside msghdr)",
+    calls = { "sendmsg", "sendmmsg" },
+  },
+  {
+    name = "recvfd",
+    description = "receive messages with ancillary data, such as descriptors",
+    calls = { "recvmsg", "recvmmsg", "recvmmsg_time64" },
+  },
+  {
+    name = "proc",
+    description = "new processes, signals to others, process groups, priorities, limits",
+    calls = {
+      "fork", "vfork", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
+      "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "setpgid",
+      "setsid", "getpriority", "setpriority", "setrlimit", "prlimit64",
+      "sched_setaffinity",
+    },
+    rules = {
+      { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD, 0) },
+    },
+  },
+  {
+    name = "exec",
+    description = "run programs (the filter stays on them: grant what they need)",
+    -- A new program sets up its thread pointer before anything else.
+    calls = { "execve", "execveat", "arch_prctl", "set_thread_area" },
+  },
+  {
+    name = "prot_exec",
+    description = "executable memory: mmap and mprotect with PROT_EXEC",
+    calls = { "mmap", "mmap2", "mprotect", "pkey_mprotect" },
+  },
+  {
+    name = "id",
+    description = "change user and group ids",
+    calls = { "@setuid", "setfsuid", "setfsuid32", "setfsgid", "setfsgid32" },
+  },
+  {
+    name = "settime",
+    description = "set the system clock",
+    calls = { "@clock" },
+  },
+  {
+    name = "vminfo",
+    description = "system memory and load information",
+    calls = { "sysinfo" },
+  },
+}
+
+return { always = always, promises = promises }

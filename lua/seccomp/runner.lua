@@ -1,0 +1,93 @@
+--- Child runner: `f:test(fn)` runs `fn` in a forked child with the filter
+-- loaded and says how the child ended.
+--
+-- The child loads the filter with its kill actions turned into trap, so
+-- a refused call raises SIGSYS; the C handler (report.c) copies the
+-- syscall number and arguments into a page shared with the parent and
+-- ends the child by SIGSYS. The child writes its own outcome ("returned"
+-- or "error") into the same page, which needs no syscall, so the record
+-- survives filters that forbid even write().
+-- @module seccomp.runner
+
+local core = require "seccomp.core"
+
+local runner = {}
+
+local function fail(detail, level)
+  error("seccomp: test: Invalid argument (EINVAL): " .. detail, level + 1)
+end
+
+-- The child side; never returns.
+local function child(f, fn, rec, opts)
+  local ok, err = pcall(function()
+    local fd = -1
+    if opts.report then fd = opts.report_fd or 2 end
+    local hints = opts.report and require("seccomp.report").hints() or nil
+    core.report_install(hints, fd, rec)
+    f:load { kill_as_trap = true }
+  end)
+  if not ok then
+    rec:finish("setup", tostring(err))
+    core.exit(125)
+  end
+  ok, err = pcall(function()
+    fn()
+    -- What fn printed is part of what it did: flush it under the filter.
+    io.stdout:flush()
+    io.stderr:flush()
+  end)
+  if ok then
+    rec:finish("returned")
+    core.exit(0)
+  end
+  rec:finish("error", tostring(err))
+  core.exit(1)
+end
+
+local function syscall_name(nr, arch)
+  local ok, name = pcall(core.syscall_name, nr, arch)
+  if ok then return name end
+  return tostring(nr)
+end
+
+--- Runs `fn` in a forked child under filter `f` and returns
+-- `{ ok, how, code, signal, syscall, args, arch, error }`:
+-- `ok` is true when `fn` returned normally (and the child then exited 0);
+-- `how` is "exit" or "signal" with `code` or `signal`; when a rule
+-- refused a call, `syscall` is its name and `args` its six arguments;
+-- when `fn` raised, `error` is the message.
+-- Options: `report = true` also prints the violation line to stderr
+-- (or to `report_fd`).
+function runner.test(f, fn, opts)
+  if type(fn) ~= "function" then
+    fail("expected a function, got " .. type(fn), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    fail("options must be a table", 2)
+  end
+  opts = opts or {}
+  if not f:is_open() then
+    error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
+  end
+  local rec <close> = core.report_record()
+  local pid = core.fork()
+  if pid == 0 then child(f, fn, rec, opts) end
+  local how, code = core.wait(pid)
+  local r = rec:read()
+  if r.state == "setup" then
+    error("seccomp: test: the child could not load the filter: " .. r.message, 2)
+  end
+  local result = { how = how }
+  if how == "exit" then result.code = code else result.signal = code end
+  result.ok = r.state == "returned" and how == "exit" and code == 0
+  if r.state == "violation" then
+    result.syscall = syscall_name(r.syscall, r.arch)
+    result.args = r.args
+    result.arch = core.arch_name(r.arch)
+  elseif r.state == "error" then
+    result.error = r.message
+  end
+  return result
+end
+
+return runner

@@ -1,0 +1,69 @@
+# Security and reliability checks (SECURITY.md): test helpers that make raw
+# system calls, the bypass / semantics / differential / fuzz / memory /
+# libseccomp specs, and the memcheck, asan and security-full targets.
+
+# Fragments are read before the Makefile's own rules: keep `all` the
+# default goal.
+all:
+
+SYSRAW = $(BUILD)/sysraw
+LTHREAD = $(BUILD)/spec/lthread.so
+SECURITY_SPECS = spec/40-bypass_spec.lua spec/41-semantics_spec.lua \
+                 spec/42-differential_spec.lua spec/43-fuzz_spec.lua \
+                 spec/44-memory_spec.lua spec/45-libseccomp_spec.lua
+TEST_SPECS += $(SECURITY_SPECS)
+TEST_DEPS += $(SYSRAW) $(LTHREAD)
+LINT_C += spec/helper/sysraw.c spec/helper/lthread.c
+
+# Static and not position independent: starts with few system calls (so
+# allowlists in the specs stay short) and keeps its data below 4 GiB, where
+# the i386 ABI can point at it.
+$(SYSRAW): spec/helper/sysraw.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -Werror -O2 -static -no-pie -pthread -o $@ $<
+
+$(LTHREAD): spec/helper/lthread.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -Werror -O2 -fPIC -shared -pthread -I$(LUA_INCDIR) -o $@ $<
+
+.PHONY: security-helpers security security-full memcheck asan
+
+security-helpers: $(SYSRAW) $(LTHREAD)
+
+# The security specs with the quick counts CI uses.
+security: all security-helpers
+	busted $(SECURITY_SPECS)
+
+# The full counts reported in SECURITY.md.
+security-full: all security-helpers
+	SECCOMP_DIFF_FILTERS=100 SECCOMP_DIFF_CALLS=100 SECCOMP_FUZZ_CALLS=100000 \
+	SECCOMP_MEMORY_CYCLES=100000 busted $(SECURITY_SPECS)
+
+# valgrind over specs that build, export and load filters (in forked
+# children, which valgrind follows). The helper binaries run outside it.
+MEMCHECK_SPECS = spec/41-semantics_spec.lua spec/43-fuzz_spec.lua \
+                 spec/44-memory_spec.lua spec/45-libseccomp_spec.lua
+VALGRIND = valgrind --quiet --leak-check=full --show-leak-kinds=definite \
+           --errors-for-leak-kinds=definite --error-exitcode=99 \
+           --track-fds=no
+memcheck: all security-helpers
+	SECCOMP_FUZZ_CALLS=3000 SECCOMP_MEMORY_CYCLES=2000 \
+	$(VALGRIND) $(LUA) /usr/bin/busted $(MEMCHECK_SPECS)
+
+# The core again with AddressSanitizer and UndefinedBehaviorSanitizer, in
+# its own directory; the specs run against it with the runtime preloaded
+# (the interpreter itself is not instrumented).
+ASAN_BUILD = $(BUILD)/asan
+ASAN_CORE = $(ASAN_BUILD)/seccomp/core.so
+ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
+$(ASAN_CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(ASAN_FLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
+
+asan: $(ASAN_CORE) security-helpers
+	LUA_CPATH="$(ASAN_BUILD)/?.so;;" \
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	busted

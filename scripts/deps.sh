@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages the build and tests need, when they are
+# missing. As root it runs apt-get; otherwise it prints the command to run.
+set -e
+PACKAGES="gcc make libseccomp-dev lua5.4 liblua5.4-dev lua-busted lua-check luarocks valgrind"
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+    echo "installing:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+else
+    echo "missing Debian packages:$missing" >&2
+    echo "run as root: apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi

@@ -1,0 +1,174 @@
+-- Bad input raises a clear error and adds nothing: every case listed in
+-- the core's contract, checked against the rule count and the export.
+local seccomp = require "seccomp"
+local helpers = require "helpers"
+
+local function unchanged(f, fn, pattern)
+  local count, pfc = f:rule_count(), f:pfc()
+  local ok, err = pcall(fn)
+  assert.is_false(ok, "expected an error")
+  assert.is_string(err)
+  assert.truthy(err:find("^seccomp: "), err)
+  if pattern then assert.truthy(err:find(pattern, 1, true), err) end
+  assert.equal(count, f:rule_count())
+  assert.equal(pfc, f:pfc())
+  return err
+end
+
+describe("bad input", function()
+  local f
+  before_each(function()
+    f = seccomp.filter("kill")
+    f:allow("write", seccomp.arg(0):eq(1))
+  end)
+  after_each(function() f:close() end)
+
+  it("an unknown syscall name", function()
+    unchanged(f, function() f:allow("no_such_syscall") end,
+      "seccomp: add(no_such_syscall): Invalid argument (EINVAL): unknown syscall")
+  end)
+
+  it("a name with an embedded NUL", function()
+    unchanged(f, function() f:allow("read\0write") end,
+      "(EINVAL): syscall name contains a NUL byte")
+  end)
+
+  it("an unknown name inside a list adds none of the list", function()
+    unchanged(f, function() f:allow { "read", "close", "bogus" } end, "add(bogus)")
+  end)
+
+  it("a syscall number out of range", function()
+    unchanged(f, function() f:allow(-1) end, "(ERANGE): syscall number -1 is out of range")
+    unchanged(f, function() f:allow(2 ^ 31) end, "(ERANGE)")
+    unchanged(f, function() f:allow(math.maxinteger) end, "(ERANGE)")
+    unchanged(f, function() f:allow(1.5) end, "must be an integer")
+    unchanged(f, function() f:allow(nil) end, "syscall must be a name or a number, got nil")
+    unchanged(f, function() f:allow(true) end, "got boolean")
+  end)
+
+  it("an argument index outside 0..5", function()
+    unchanged(f, function() f:allow("read", seccomp.arg(6):eq(1)) end, "(ERANGE)")
+    unchanged(f, function() f:allow("read", seccomp.arg(-1):eq(1)) end, "(ERANGE)")
+    unchanged(f, function() f:allow("read", seccomp.arg32(1.5):eq(1)) end, "argument index")
+    unchanged(f, function() f:allow("read", { arg = 6, op = "eq", a = 1 }) end,
+      "argument index 6 is out of range 0..5")
+  end)
+
+  it("more than six comparators", function()
+    unchanged(f, function()
+      f:allow("read", seccomp.arg(0):eq(0), seccomp.arg(1):eq(1), seccomp.arg(2):eq(2),
+        seccomp.arg(3):eq(3), seccomp.arg(4):eq(4), seccomp.arg(5):eq(5), seccomp.arg(0):eq(6))
+    end, "(E2BIG): 7 comparators given, at most 6 allowed")
+  end)
+
+  it("two comparators on the same argument", function()
+    unchanged(f, function()
+      f:allow("openat", seccomp.arg(2):eq(0), seccomp.arg32(2):eq(1))
+    end, "seccomp: add(openat): Invalid argument (EINVAL): two comparators on argument 2")
+  end)
+
+  it("a value that is not an integer", function()
+    for _, v in ipairs { 1.5, "x", "10", {}, 2 ^ 63, -2 ^ 64, 0 / 0, math.huge } do
+      assert.has_error(function() seccomp.arg(0):eq(v) end)
+      unchanged(f, function() f:allow("read", { arg = 0, op = "eq", a = v }) end,
+        "must be an integer")
+    end
+    unchanged(f, function() f:allow("read", { arg = 0, op = "eq" }) end, "got nil")
+    unchanged(f, function() f:allow("read", seccomp.arg(0)) end, "comparator op must be")
+    unchanged(f, function() f:allow("read", "eq") end, "comparator must be made by")
+  end)
+
+  it("a 32-bit value that does not fit 32 bits", function()
+    assert.has_error(function() seccomp.arg32(0):eq(2 ^ 32 // 1) end)
+    assert.has_error(function() seccomp.arg32(0):eq(-2 ^ 31 // 1 - 1) end)
+    unchanged(f, function() f:allow("read", { arg = 0, op = "eq", a = 1 << 32, bits = 32 }) end,
+      "(ERANGE)")
+  end)
+
+  it("an errno value outside what the kernel delivers", function()
+    assert.has_error(function() seccomp.errno(-1) end)
+    assert.has_error(function() seccomp.errno(4096) end)
+    assert.has_error(function() seccomp.errno(65537) end,
+      "seccomp: errno: Numerical result out of range (ERANGE): errno 65537 is out of range 0..4095")
+    assert.has_error(function() seccomp.errno("ENOTREAL") end)
+    assert.has_error(function() seccomp.errno("EPERM\0") end)
+    assert.has_error(function() seccomp.errno(1.5) end)
+    unchanged(f, function() f:add(0x00050000 + 65537 - 65536 + 0x10000, "read") end, "invalid action")
+  end)
+
+  it("a trace value outside 0..65535", function()
+    assert.has_error(function() seccomp.trace(-1) end)
+    assert.has_error(function() seccomp.trace(65536) end)
+  end)
+
+  it("an unknown action", function()
+    unchanged(f, function() f:add("allowed", "read") end, "unknown action")
+    unchanged(f, function() f:add(12345, "read") end, "invalid action value")
+    unchanged(f, function() f:add(nil, "read") end, "action must be an integer, got nil")
+  end)
+
+  it("a rule whose action equals the default action", function()
+    unchanged(f, function() f:add("kill_process", "read") end,
+      "(EACCES): the rule's action is the filter's default action")
+  end)
+
+  it("a conflicting duplicate rule", function()
+    unchanged(f, function() f:add(seccomp.errno("EPERM"), "write", seccomp.arg(0):eq(1)) end,
+      "seccomp: add(write): File exists (EEXIST): conflicts with an earlier rule")
+    -- the same rule with the same action is accepted and changes nothing
+    f:allow("write", seccomp.arg(0):eq(1))
+  end)
+
+  it("a comparison that can never be true", function()
+    unchanged(f, function() f:allow("read", seccomp.arg32(0):lt(0)) end, "can never be true")
+    unchanged(f, function() f:allow("read", seccomp.arg32(0):gt(0xffffffff)) end, "can never be true")
+  end)
+
+  it("a 32-bit range expansion that grows too large", function()
+    unchanged(f, function()
+      f:allow("read", seccomp.arg32(0):ne(12345), seccomp.arg32(1):ne(54321), seccomp.arg32(2):ne(7))
+    end, "(E2BIG)")
+  end)
+
+  it("bad attributes and architectures", function()
+    assert.has_error(function() f:get("nope") end)
+    assert.has_error(function() f:set("tsync", 1) end, "seccomp: set(tsync): Invalid argument (EINVAL): value must be a boolean, got number")
+    assert.has_error(function() f:set("optimize", 3) end)
+    assert.has_error(function() f:arch_add("vax") end)
+    assert.has_error(function() seccomp.arch_name(12345) end)
+  end)
+
+  it("any method on a closed filter", function()
+    f:close()
+    for _, call in ipairs {
+      function() f:allow("read") end, function() f:add("allow", "read") end,
+      function() f:add_exact("allow", "read") end, function() f:load() end,
+      function() f:pfc() end, function() f:bpf() end, function() f:get("tsync") end,
+      function() f:set("tsync", true) end, function() f:arch_add("x86") end,
+      function() f:arch_exist("x86") end, function() f:arches() end,
+      function() f:priority("read", 1) end, function() f:reset("allow") end,
+      function() f:rule_count() end, function() f:merge(seccomp.filter("allow")) end,
+    } do
+      local ok, err = pcall(call)
+      assert.is_false(ok)
+      assert.truthy(err:find("(EBADF): filter is closed", 1, true), err)
+    end
+    assert.equal("seccomp.filter (closed)", tostring(f))
+  end)
+
+  it("a load the kernel refuses raises, in a child", function()
+    local result = helpers.child(function(send)
+      local big = seccomp.filter("allow")
+      -- more BPF instructions than the kernel's 4096 limit
+      for i = 1, 3000 do
+        big:add(seccomp.errno(1), "getpriority", seccomp.arg(0):eq(i), seccomp.arg(1):eq(i))
+      end
+      big:set("optimize", 1)
+      local ok, err = pcall(big.load, big)
+      send(tostring(err))
+      return ok and 1 or 0
+    end)
+    assert.is_true(helpers.exited(result, 0), helpers.describe(result))
+    assert.truthy(result.output:find("^seccomp: load: "), result.output)
+  end)
+end)

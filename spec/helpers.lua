@@ -1,0 +1,75 @@
+--- Helpers shared by the specs: run code in a child process and say how
+-- it ended. A filter is never loaded into the busted process itself.
+local core = require "seccomp.core"
+
+local helpers = {}
+
+helpers.SIGSYS = 31
+helpers.SIGKILL = 9
+helpers.SIGSEGV = 11
+helpers.SIGABRT = 6
+
+--- The exit code a child uses when its function raised.
+helpers.RAISED = 120
+
+--- Runs `fn(send)` in a forked child and waits for it. `send(s)` passes a
+-- string back to the parent through a pipe. The child exits with the
+-- number fn returns (0 when it returns nothing), or RAISED when it raises.
+-- Returns { how = "exit"|"signal", code = n, output = string }.
+function helpers.child(fn)
+  local r, w = core.pipe()
+  local pid = core.fork()
+  if pid == 0 then
+    core.close_fd(r)
+    local ok, result = pcall(fn, function(s) core.write(w, tostring(s)) end)
+    if not ok then
+      pcall(core.write, w, "raised: " .. tostring(result))
+      core.exit(helpers.RAISED)
+    end
+    core.exit(math.type(result) == "integer" and result or 0)
+  end
+  core.close_fd(w)
+  local output = core.read(r)
+  core.close_fd(r)
+  local how, code = core.wait(pid)
+  return { how = how, code = code, output = output }
+end
+
+--- True when the child was killed by signal `signo`.
+function helpers.signaled(result, signo)
+  return result.how == "signal" and result.code == signo
+end
+
+--- True when the child exited with `code`.
+function helpers.exited(result, code)
+  return result.how == "exit" and result.code == code
+end
+
+--- Describes a child's end for assertion messages.
+function helpers.describe(result)
+  return ("%s %s%s"):format(result.how, tostring(result.code),
+    result.output ~= "" and (" output: " .. result.output) or "")
+end
+
+--- Path of the raw-syscall test program built by `make`.
+helpers.SYSRAW = "build/sysraw"
+
+--- Runs build/sysraw with `args` in a child after `setup()` (which loads
+-- a filter), so the calls run under the filter exactly as written.
+function helpers.sysraw(setup, ...)
+  local argv = { helpers.SYSRAW }
+  for _, a in ipairs { ... } do argv[#argv + 1] = tostring(a) end
+  return helpers.child(function()
+    setup()
+    core.execv(helpers.SYSRAW, argv)
+  end)
+end
+
+--- A fresh temporary file name.
+function helpers.tmpname()
+  local name = os.tmpname()
+  os.remove(name)
+  return name
+end
+
+return helpers

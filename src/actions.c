@@ -1,0 +1,169 @@
+/*
+ * actions.c: what a rule does. Actions travel as libseccomp's own
+ * uint32 values (SCMP_ACT_*), so errno(n) and trace(n) are plain integers
+ * on the Lua side; names are accepted wherever an action is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua_seccomp.h"
+
+/* The kernel clamps larger errno values to MAX_ERRNO (4095), so a larger
+ * value would not be delivered as written. */
+#define LSC_MAX_ERRNO 4095
+
+#define ACT_DATA(a) ((a) & 0x0000ffffU)
+#define ACT_KIND(a) ((a) & 0xffff0000U)
+
+static const char *const action_names[] = {
+    "allow", "kill", "kill_process", "kill_thread", "trap", "log", "notify",
+    NULL
+};
+static const uint32_t action_values[] = {
+    SCMP_ACT_ALLOW, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_PROCESS,
+    SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_LOG, SCMP_ACT_NOTIFY
+};
+
+static int valid_action(uint32_t a)
+{
+    switch (ACT_KIND(a)) {
+    case SCMP_ACT_ALLOW: case SCMP_ACT_KILL_PROCESS: case SCMP_ACT_TRAP:
+    case SCMP_ACT_LOG: case SCMP_ACT_NOTIFY: case SCMP_ACT_KILL_THREAD:
+        return ACT_DATA(a) == 0;
+    case SCMP_ACT_ERRNO(0):
+        return ACT_DATA(a) <= LSC_MAX_ERRNO;
+    case SCMP_ACT_TRACE(0):
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+uint32_t lsc_check_action(lua_State *L, int idx, const char *op)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        int i;
+        for (i = 0; action_names[i] != NULL; i++)
+            if (strlen(action_names[i]) == len && strcmp(action_names[i], s) == 0)
+                return action_values[i];
+        lsc_fail(L, op, s, EINVAL,
+                 "unknown action (allow, kill, kill_process, kill_thread, "
+                 "trap, log, notify, seccomp.errno(n), seccomp.trace(n))");
+    }
+    {
+        int64_t v = lsc_check_integer(L, idx, op, NULL, "action");
+        if (v < 0 || v > 0xffffffffLL || !valid_action((uint32_t)v)) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "invalid action value 0x%llx",
+                     (unsigned long long)v);
+            lsc_fail(L, op, NULL, EINVAL, detail);
+        }
+        return (uint32_t)v;
+    }
+}
+
+/* Pushes the action's name and, for errno and trace, its data. */
+int lsc_push_action(lua_State *L, uint32_t a)
+{
+    switch (ACT_KIND(a)) {
+    case SCMP_ACT_ALLOW: lua_pushliteral(L, "allow"); return 1;
+    case SCMP_ACT_KILL_PROCESS: lua_pushliteral(L, "kill_process"); return 1;
+    case SCMP_ACT_KILL_THREAD: lua_pushliteral(L, "kill_thread"); return 1;
+    case SCMP_ACT_TRAP: lua_pushliteral(L, "trap"); return 1;
+    case SCMP_ACT_LOG: lua_pushliteral(L, "log"); return 1;
+    case SCMP_ACT_NOTIFY: lua_pushliteral(L, "notify"); return 1;
+    case SCMP_ACT_ERRNO(0):
+        lua_pushliteral(L, "errno");
+        lua_pushinteger(L, (lua_Integer)ACT_DATA(a));
+        return 2;
+    case SCMP_ACT_TRACE(0):
+        lua_pushliteral(L, "trace");
+        lua_pushinteger(L, (lua_Integer)ACT_DATA(a));
+        return 2;
+    default:
+        lua_pushliteral(L, "unknown");
+        return 1;
+    }
+}
+
+/* errno(n | "ENAME" [, { zero = true }]) -> action value */
+static int l_errno(lua_State *L)
+{
+    int64_t n;
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        const char *name = lua_tostring(L, 1);
+        int v = lsc_errno_value(name);
+        if (v < 0 || strlen(name) != lua_rawlen(L, 1))
+            return lsc_fail(L, "errno", name, EINVAL, "unknown errno name");
+        n = v;
+    } else {
+        n = lsc_check_range(L, 1, "errno", NULL, "errno", 0, LSC_MAX_ERRNO);
+    }
+    if (n == 0) {
+        /* errno 0 makes a refused call look like it succeeded: callers
+         * must say they mean it. */
+        int zero_ok = 0;
+        if (lua_type(L, 2) == LUA_TTABLE) {
+            lua_getfield(L, 2, "zero");
+            zero_ok = lua_toboolean(L, -1);
+            lua_pop(L, 1);
+        }
+        if (!zero_ok)
+            return lsc_fail(L, "errno", "0", EINVAL,
+                            "errno 0 fakes success; pass { zero = true } to mean it");
+    }
+    lua_pushinteger(L, (lua_Integer)SCMP_ACT_ERRNO((uint32_t)n));
+    return 1;
+}
+
+/* trace(n) -> action value; n is the 16-bit value the tracer sees */
+static int l_trace(lua_State *L)
+{
+    int64_t n = lsc_check_range(L, 1, "trace", NULL, "trace value", 0, 65535);
+    lua_pushinteger(L, (lua_Integer)SCMP_ACT_TRACE((uint32_t)n));
+    return 1;
+}
+
+/* action(x) -> validated action value, from a name or a value */
+static int l_action(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)lsc_check_action(L, 1, "action"));
+    return 1;
+}
+
+/* action_name(value) -> "errno", 13 */
+static int l_action_name(lua_State *L)
+{
+    return lsc_push_action(L, lsc_check_action(L, 1, "action_name"));
+}
+
+static const luaL_Reg action_functions[] = {
+    {"errno", l_errno},
+    {"trace", l_trace},
+    {"action", l_action},
+    {"action_name", l_action_name},
+    {NULL, NULL}
+};
+
+void lsc_open_actions(lua_State *L)
+{
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, action_functions, 0);
+#define ACT(n) (lua_pushinteger(L, (lua_Integer)n), lua_setfield(L, -2, #n))
+    ACT(SCMP_ACT_ALLOW);
+    ACT(SCMP_ACT_KILL_PROCESS);
+    ACT(SCMP_ACT_KILL_THREAD);
+    ACT(SCMP_ACT_KILL);
+    ACT(SCMP_ACT_TRAP);
+    ACT(SCMP_ACT_LOG);
+    ACT(SCMP_ACT_NOTIFY);
+#undef ACT
+    lua_pushinteger(L, (lua_Integer)SCMP_ACT_ERRNO(0));
+    lua_setfield(L, -2, "SCMP_ACT_ERRNO_BASE");
+    lua_pushinteger(L, (lua_Integer)SCMP_ACT_TRACE(0));
+    lua_setfield(L, -2, "SCMP_ACT_TRACE_BASE");
+    lua_pop(L, 1);
+}

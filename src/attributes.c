@@ -1,0 +1,230 @@
+/*
+ * attributes.c: filter attributes and architectures, by name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua_seccomp.h"
+
+enum kind { K_ACTION, K_BOOL, K_LEVEL };
+
+typedef struct {
+    const char *name;
+    enum scmp_filter_attr attr;
+    enum kind kind;
+    int settable;
+} attr_entry;
+
+static const attr_entry attrs[] = {
+    {"default_action", SCMP_FLTATR_ACT_DEFAULT, K_ACTION, 0},
+    {"badarch_action", SCMP_FLTATR_ACT_BADARCH, K_ACTION, 1},
+    {"no_new_privs", SCMP_FLTATR_CTL_NNP, K_BOOL, 1},
+    {"tsync", SCMP_FLTATR_CTL_TSYNC, K_BOOL, 1},
+    {"tskip", SCMP_FLTATR_API_TSKIP, K_BOOL, 1},
+    {"log", SCMP_FLTATR_CTL_LOG, K_BOOL, 1},
+    {"ssb", SCMP_FLTATR_CTL_SSB, K_BOOL, 1},
+    {"optimize", SCMP_FLTATR_CTL_OPTIMIZE, K_LEVEL, 1},
+    {"rawrc", SCMP_FLTATR_API_SYSRAWRC, K_BOOL, 1},
+    {NULL, _SCMP_FLTATR_MIN, K_BOOL, 0}
+};
+
+static const attr_entry *check_attr(lua_State *L, int idx, const char *op)
+{
+    const char *name = luaL_checkstring(L, idx);
+    const attr_entry *a;
+    for (a = attrs; a->name != NULL; a++)
+        if (strcmp(a->name, name) == 0 && strlen(name) == lua_rawlen(L, idx))
+            return a;
+    lsc_fail(L, op, name, EINVAL, "unknown attribute (default_action, "
+             "badarch_action, no_new_privs, tsync, tskip, log, ssb, "
+             "optimize, rawrc)");
+    return NULL;
+}
+
+/* get(name) -> value */
+static int l_get(lua_State *L)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, "get");
+    const attr_entry *a = check_attr(L, 2, "get");
+    uint32_t v = 0;
+    int rc;
+    if (a->attr == SCMP_FLTATR_CTL_OPTIMIZE)
+        lsc_ready(L, f, "get");  /* report the level a load would use */
+    rc = seccomp_attr_get(f->ctx, a->attr, &v);
+    if (rc < 0)
+        return lsc_fail(L, "get", a->name, -rc, NULL);
+    if (a->kind == K_BOOL)
+        lua_pushboolean(L, v != 0);
+    else
+        lua_pushinteger(L, (lua_Integer)v);
+    return 1;
+}
+
+/* set(name, value) */
+static int l_set(lua_State *L)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, "set");
+    const attr_entry *a = check_attr(L, 2, "set");
+    uint32_t v;
+    lsc_op rec;
+    int rc;
+    if (!a->settable)
+        return lsc_fail(L, "set", a->name, EACCES,
+                        "read-only; the default action is chosen at creation or reset");
+    switch (a->kind) {
+    case K_ACTION:
+        v = lsc_check_action(L, 3, "set");
+        break;
+    case K_BOOL:
+        if (lua_type(L, 3) != LUA_TBOOLEAN)
+            return lsc_fail(L, "set", a->name, EINVAL, lua_pushfstring(L,
+                            "value must be a boolean, got %s", luaL_typename(L, 3)));
+        v = (uint32_t)lua_toboolean(L, 3);
+        break;
+    default:
+        v = (uint32_t)lsc_check_range(L, 3, "set", a->name, "optimize level", 1, 2);
+        break;
+    }
+    memset(&rec, 0, sizeof rec);
+    rec.kind = LSC_OP_ATTR;
+    rec.attr = (int)a->attr;
+    rec.value = v;
+    lsc_log_reserve(L, f, 1);
+    rc = seccomp_attr_set(f->ctx, a->attr, v);
+    if (rc < 0)
+        return lsc_fail(L, "set", a->name, -rc, NULL);
+    lsc_log_append(f, &rec);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* ---- architectures ------------------------------------------------- */
+
+/* libseccomp 2.5 resolves names to tokens but not back. */
+static const char *const arch_names[] = {
+    "x86", "x86_64", "x32", "arm", "aarch64", "mips", "mips64", "mips64n32",
+    "mipsel", "mipsel64", "mipsel64n32", "ppc", "ppc64", "ppc64le", "s390",
+    "s390x", "parisc", "parisc64", "riscv64", NULL
+};
+
+static const char *arch_name(uint32_t token)
+{
+    int i;
+    for (i = 0; arch_names[i] != NULL; i++)
+        if (seccomp_arch_resolve_name(arch_names[i]) == token)
+            return arch_names[i];
+    return NULL;
+}
+
+/* An architecture by name ("x86_64", "native") or token. */
+uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *s = lua_tostring(L, idx);
+        uint32_t token;
+        if (strcmp(s, "native") == 0)
+            return seccomp_arch_native();
+        token = strlen(s) == lua_rawlen(L, idx) ? seccomp_arch_resolve_name(s) : 0;
+        if (token == 0 || arch_name(token) == NULL)
+            lsc_fail(L, op, s, EINVAL, "unknown architecture");
+        return token;
+    } else {
+        int64_t v = lsc_check_integer(L, idx, op, NULL, "architecture");
+        if (v < 0 || v > 0xffffffffLL || arch_name((uint32_t)v) == NULL)
+            lsc_fail(L, op, NULL, EINVAL, "unknown architecture token");
+        return (uint32_t)v;
+    }
+}
+
+static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, op);
+    uint32_t token = lsc_check_arch(L, 2, op);
+    lsc_op rec;
+    int rc;
+    memset(&rec, 0, sizeof rec);
+    rec.kind = kind;
+    rec.value = token;
+    lsc_log_reserve(L, f, 1);
+    rc = kind == LSC_OP_ARCH_ADD ? seccomp_arch_add(f->ctx, token)
+                                 : seccomp_arch_remove(f->ctx, token);
+    if (rc < 0)
+        return lsc_fail(L, op, arch_name(token), -rc,
+                        rc == -EEXIST ? "already in the filter"
+                        : rc == -ENOENT ? "not in the filter" : NULL);
+    lsc_log_append(f, &rec);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_arch_add(lua_State *L) { return arch_op(L, "arch_add", LSC_OP_ARCH_ADD); }
+static int l_arch_remove(lua_State *L) { return arch_op(L, "arch_remove", LSC_OP_ARCH_REMOVE); }
+
+static int l_arch_exist(lua_State *L)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, "arch_exist");
+    uint32_t token = lsc_check_arch(L, 2, "arch_exist");
+    int rc = seccomp_arch_exist(f->ctx, token);
+    if (rc < 0 && rc != -EEXIST)
+        return lsc_fail(L, "arch_exist", arch_name(token), -rc, NULL);
+    lua_pushboolean(L, rc == 0);
+    return 1;
+}
+
+/* arches() -> { "x86_64", ... } in libseccomp's name order */
+static int l_arches(lua_State *L)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, "arches");
+    int i, n = 0;
+    lua_newtable(L);
+    for (i = 0; arch_names[i] != NULL; i++)
+        if (seccomp_arch_exist(f->ctx, seccomp_arch_resolve_name(arch_names[i])) == 0) {
+            lua_pushstring(L, arch_names[i]);
+            lua_rawseti(L, -2, ++n);
+        }
+    return 1;
+}
+
+static int l_arch_native(lua_State *L)
+{
+    lua_pushstring(L, arch_name(seccomp_arch_native()));
+    return 1;
+}
+
+static int l_arch_token(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)lsc_check_arch(L, 1, "arch_token"));
+    return 1;
+}
+
+static int l_arch_name(lua_State *L)
+{
+    lua_pushstring(L, arch_name(lsc_check_arch(L, 1, "arch_name")));
+    return 1;
+}
+
+static const luaL_Reg attr_methods[] = {
+    {"get", l_get},
+    {"set", l_set},
+    {"arch_add", l_arch_add},
+    {"arch_remove", l_arch_remove},
+    {"arch_exist", l_arch_exist},
+    {"arches", l_arches},
+    {NULL, NULL}
+};
+
+static const luaL_Reg attr_functions[] = {
+    {"arch_native", l_arch_native},
+    {"arch_token", l_arch_token},
+    {"arch_name", l_arch_name},
+    {NULL, NULL}
+};
+
+void lsc_open_attributes(lua_State *L)
+{
+    luaL_setfuncs(L, attr_methods, 0);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, attr_functions, 0);
+    lua_pop(L, 1);
+}

@@ -1,0 +1,137 @@
+/*
+ * errors.c: one way to fail. Every error message names the operation,
+ * its subject and the errno by name, e.g.
+ *   seccomp: add(openat): Invalid argument (EINVAL): two comparators on argument 2
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lua_seccomp.h"
+
+typedef struct { const char *name; int value; } errno_entry;
+
+#define E(n) { #n, n }
+static const errno_entry errno_table[] = {
+    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+    E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
+    E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
+    E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
+    E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
+    E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ENOSTR),
+    E(ENODATA), E(ETIME), E(ENOSR), E(ENOLINK), E(EPROTO), E(EMULTIHOP),
+    E(EBADMSG), E(EOVERFLOW), E(EILSEQ), E(EUSERS), E(ENOTSOCK),
+    E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT),
+    E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT),
+    E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
+    E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED), E(ECONNRESET),
+    E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS),
+    E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH),
+    E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EDQUOT), E(ECANCELED),
+    E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
+    E(ENOMEDIUM), E(EMEDIUMTYPE), E(ENOKEY), E(EKEYEXPIRED),
+    E(EKEYREVOKED), E(EKEYREJECTED), E(EREMOTEIO), E(ECHRNG), E(EL2NSYNC),
+    E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI), E(EL2HLT),
+    E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT),
+    E(EBFONT), E(ENONET), E(ENOPKG), E(EREMOTE), E(EADV), E(ESRMNT),
+    E(ECOMM), E(EDOTDOT), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC),
+    E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(ERESTART),
+    E(ESTRPIPE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM),
+    { NULL, 0 }
+};
+#undef E
+
+const char *lsc_errno_name(int err)
+{
+    const errno_entry *e;
+    for (e = errno_table; e->name != NULL; e++)
+        if (e->value == err)
+            return e->name;
+    return NULL;
+}
+
+int lsc_errno_value(const char *name)
+{
+    const errno_entry *e;
+    for (e = errno_table; e->name != NULL; e++)
+        if (strcmp(e->name, name) == 0)
+            return e->value;
+    return -1;
+}
+
+/* Subjects may come from users (syscall names with NUL bytes, say):
+ * keep the message printable and bounded. */
+static void push_printable(lua_State *L, const char *s, size_t len)
+{
+    char buf[96];
+    size_t i, n = 0;
+    for (i = 0; i < len && n < sizeof buf - 4; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[n++] = (c >= 32 && c < 127) ? (char)c : '?';
+    }
+    if (i < len) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    lua_pushlstring(L, buf, n);
+}
+
+int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
+             const char *detail)
+{
+    const char *name = lsc_errno_name(err);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "seccomp: ");
+    luaL_addstring(&b, op);
+    if (subject != NULL) {
+        luaL_addchar(&b, '(');
+        push_printable(L, subject, strlen(subject));
+        luaL_addvalue(&b);
+        luaL_addchar(&b, ')');
+    }
+    luaL_addstring(&b, ": ");
+    luaL_addstring(&b, strerror(err));
+    if (name != NULL) {
+        luaL_addstring(&b, " (");
+        luaL_addstring(&b, name);
+        luaL_addchar(&b, ')');
+    }
+    if (detail != NULL) {
+        luaL_addstring(&b, ": ");
+        luaL_addstring(&b, detail);
+    }
+    luaL_pushresult(&b);
+    return lua_error(L);
+}
+
+/* errno_name(13) -> "EACCES"; errno_value("EACCES") -> 13 */
+static int l_errno_name(lua_State *L)
+{
+    int64_t n = lsc_check_range(L, 1, "errno_name", NULL, "errno", 0, 65535);
+    const char *name = lsc_errno_name((int)n);
+    if (name == NULL)
+        return lsc_fail(L, "errno_name", NULL, EINVAL, "unknown errno number");
+    lua_pushstring(L, name);
+    return 1;
+}
+
+static int l_errno_value(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    int v = lsc_errno_value(name);
+    if (v < 0)
+        return lsc_fail(L, "errno_value", name, EINVAL, "unknown errno name");
+    lua_pushinteger(L, v);
+    return 1;
+}
+
+void lsc_open_errors(lua_State *L)
+{
+    lua_pushcfunction(L, l_errno_name);
+    lua_setfield(L, -3, "errno_name");
+    lua_pushcfunction(L, l_errno_value);
+    lua_setfield(L, -3, "errno_value");
+}

@@ -1,0 +1,144 @@
+/*
+ * lua_seccomp.h: the one internal header of the seccomp.core C module.
+ *
+ * Every source file in src/ handles one concern and exports its Lua
+ * functions through an lsc_open_* function that core.c calls once.
+ * Only luaopen_seccomp_core is visible outside the shared object.
+ */
+#ifndef LUA_SECCOMP_H
+#define LUA_SECCOMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seccomp.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#define LSC_FILTER_TYPE "seccomp.filter"
+
+/* Lua 5.1 and LuaJIT lack a few 5.2+ helpers the core relies on. */
+#if LUA_VERSION_NUM < 502
+#define luaL_setfuncs(L, l, n) luaL_register((L), NULL, (l))
+#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
+#define lua_rawlen lua_objlen
+#endif
+
+/* Largest number of comparators libseccomp accepts in one rule. */
+#define LSC_MAX_ARGS 6
+
+/* One argument comparison, already validated (see rules.c). */
+typedef struct lsc_cmp {
+    unsigned int arg;      /* 0..5 */
+    enum scmp_compare op;  /* SCMP_CMP_* */
+    uint64_t a;            /* datum (or mask for masked_eq) */
+    uint64_t b;            /* value for masked_eq, else 0 */
+    int bits;              /* 64, or 32 for arg32 comparisons */
+} lsc_cmp;
+
+/* One rule exactly as given to libseccomp. */
+typedef struct lsc_rule {
+    int syscall;           /* native syscall number (or libseccomp pseudo) */
+    uint32_t action;
+    unsigned int ncmp;
+    struct scmp_arg_cmp cmp[LSC_MAX_ARGS];  /* sorted by argument */
+} lsc_rule;
+
+/* Everything done to a filter since it was created or reset, in order.
+ * libseccomp has no way to copy a context, so this record is what lets
+ * the core rebuild one: after a failed add (libseccomp before 2.5.6 may
+ * leave its state corrupted) and to load a variant with kills as traps. */
+enum lsc_op_kind {
+    LSC_OP_RULE, LSC_OP_RULE_EXACT, LSC_OP_PRIORITY, LSC_OP_ATTR,
+    LSC_OP_ARCH_ADD, LSC_OP_ARCH_REMOVE, LSC_OP_MERGE
+};
+
+struct lsc_log;
+
+typedef struct lsc_op {
+    enum lsc_op_kind kind;
+    lsc_rule rule;            /* RULE, RULE_EXACT; PRIORITY uses syscall */
+    int attr;                 /* ATTR */
+    uint32_t value;           /* ATTR value, PRIORITY, ARCH token */
+    struct lsc_log *merged;   /* MERGE: the source filter's record */
+} lsc_op;
+
+typedef struct lsc_log {
+    uint32_t default_action;
+    size_t n, cap;
+    lsc_op *ops;
+} lsc_log;
+
+/* The filter userdata. ctx is NULL once closed or merged away. */
+typedef struct lsc_filter {
+    scmp_filter_ctx ctx;
+    lsc_log *log;
+    int merged;            /* closed because it was merged into another */
+    int damaged;           /* state unknown after a failed rebuild */
+    int loads;             /* number of successful loads */
+    size_t nrules;         /* rules given to libseccomp, merges included */
+} lsc_filter;
+
+/* errors.c: every failure raises; these never return. */
+int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
+             const char *detail);
+const char *lsc_errno_name(int err);
+int lsc_errno_value(const char *name);
+void lsc_open_errors(lua_State *L);
+
+/* values.c: strict argument checks (no silent conversions). */
+int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
+                          const char *subject, const char *what);
+int64_t lsc_check_range(lua_State *L, int idx, const char *op,
+                        const char *subject, const char *what,
+                        int64_t min, int64_t max);
+
+/* filter.c: the userdata, its lifecycle, loading and the record. */
+lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op);
+void lsc_log_reserve(lua_State *L, lsc_filter *f, size_t extra);
+void lsc_log_append(lsc_filter *f, const lsc_op *op);
+int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
+                const char *subject, int err, const char *detail);
+void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
+void lsc_open_filter(lua_State *L);
+
+/* actions.c */
+uint32_t lsc_check_action(lua_State *L, int idx, const char *op);
+int lsc_push_action(lua_State *L, uint32_t action);
+void lsc_open_actions(lua_State *L);
+
+/* rules.c: syscall resolution, comparators, rule adding, priority. */
+int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
+                      const char **name);
+void lsc_open_rules(lua_State *L);
+
+/* attributes.c: filter attributes and architectures. */
+uint32_t lsc_check_arch(lua_State *L, int idx, const char *op);
+void lsc_open_attributes(lua_State *L);
+
+/* export.c: PFC and BPF as Lua strings. */
+int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op);
+void lsc_open_export(lua_State *L);
+
+/* process.c: fork, wait, exec and fds for child runners. */
+void lsc_open_process(lua_State *L);
+
+/* constants.c: named kernel constants (O, AT, PROT, MAP, AF, SOCK, NETLINK,
+ * CLONE, F, IOCTL, S, PR, SIG, E) as the table `constants`. */
+void lsc_open_constants(lua_State *L);
+
+/* simulate.c: classic-BPF interpreter, f:check(), bpf_run(). */
+void lsc_open_simulate(lua_State *L);
+
+/* notify.c: user notification: f:notify_fd(), receive/respond. */
+void lsc_open_notify(lua_State *L);
+
+/* report.c: SIGSYS violation reports, shared child record. */
+void lsc_open_report(lua_State *L);
+
+/* Each lsc_open_* is called with the module table at -2 and the filter
+ * methods table at -1; it adds its functions to either and leaves the
+ * stack as it found it. */
+
+#endif

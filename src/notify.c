@@ -1,0 +1,320 @@
+/*
+ * notify.c: seccomp user notification from Lua.
+ *
+ * A filter whose action is "notify" makes the kernel suspend the calling
+ * thread and queue the call on a listener fd; a supervisor receives it,
+ * decides, and responds with a value, an errno, or "continue" (run the
+ * call as it is).  The fd is a plain integer so poll loops can wait on it.
+ *
+ * The listener is created by the load, in the process that loads; a few
+ * small fd helpers here pass it to a supervising parent over a socketpair
+ * (SCM_RIGHTS).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include <linux/seccomp.h>
+
+#include "lua_seccomp.h"
+
+
+static int check_fd(lua_State *L, int idx, const char *op)
+{
+    return (int)lsc_check_range(L, idx, op, NULL, "fd", 0, INT32_MAX);
+}
+
+/* libseccomp folds ioctl failures into -ECANCELED; errno still holds the
+ * kernel's reason, which is the useful one. */
+static int notify_err(int rc)
+{
+    return errno != 0 ? errno : -rc;
+}
+
+/* f:notify_fd() -> integer fd of the listener created by f:load(). */
+static int notify_fd(lua_State *L)
+{
+    lsc_filter *f = lsc_check_filter(L, 1, "notify_fd");
+    int fd = seccomp_notify_fd(f->ctx);
+    if (fd < 0)
+        return lsc_fail(L, "notify_fd", "filter", -fd == 0 ? EINVAL : -fd,
+                        "no listener: load a filter that uses notify first");
+    lua_pushinteger(L, fd);
+    return 1;
+}
+
+/* notify_receive(fd) -> { id, pid, flags, syscall, name, arch, ip, args }
+ * or nil when the notification vanished before it could be read (the
+ * target was killed or its call interrupted; wait again). */
+static int notify_receive(lua_State *L)
+{
+    int fd = check_fd(L, 1, "notify_receive");
+    struct seccomp_notif *req = NULL;
+    char *name;
+    int rc, i, err;
+    rc = seccomp_notify_alloc(&req, NULL);
+    if (rc != 0)
+        return lsc_fail(L, "notify_receive", "alloc", -rc, NULL);
+    do {
+        errno = 0;
+        rc = seccomp_notify_receive(fd, req);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        err = notify_err(rc);
+        seccomp_notify_free(req, NULL);
+        if (err == ENOENT)
+            return 0;
+        return lsc_fail(L, "notify_receive", "fd", err, NULL);
+    }
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, (lua_Integer)req->id);
+    lua_setfield(L, -2, "id");
+    lua_pushinteger(L, req->pid);
+    lua_setfield(L, -2, "pid");
+    lua_pushinteger(L, req->flags);
+    lua_setfield(L, -2, "flags");
+    lua_pushinteger(L, req->data.nr);
+    lua_setfield(L, -2, "syscall");
+    lua_pushinteger(L, (lua_Integer)req->data.arch);
+    lua_setfield(L, -2, "arch");
+    lua_pushinteger(L, (lua_Integer)req->data.instruction_pointer);
+    lua_setfield(L, -2, "ip");
+    name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+    if (name != NULL) {
+        lua_pushstring(L, name);
+        lua_setfield(L, -2, "name");
+        free(name);
+    }
+    lua_createtable(L, 6, 0);
+    for (i = 0; i < 6; i++) {
+        lua_pushinteger(L, (lua_Integer)req->data.args[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "args");
+    seccomp_notify_free(req, NULL);
+    return 1;
+}
+
+/* notify_respond(fd, id, how) -> true, or false when the target no longer
+ * waits (killed, or its call interrupted by a signal: it is notified
+ * again when restarted).  how is "continue", { continue = true },
+ * { errno = n or "ENAME" } or { value = n }. */
+static int notify_respond(lua_State *L)
+{
+    int fd = check_fd(L, 1, "notify_respond");
+    uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_respond", NULL, "id");
+    struct seccomp_notif_resp *resp = NULL;
+    int64_t val = 0, err = 0;
+    uint32_t flags = 0;
+    int rc, kinds = 0;
+    if (lua_type(L, 3) == LUA_TSTRING) {
+        if (strcmp(lua_tostring(L, 3), "continue") != 0)
+            return lsc_fail(L, "notify_respond", lua_tostring(L, 3), EINVAL,
+                            "expected \"continue\" or a table");
+        flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        kinds = 1;
+    } else {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        if (lua_getfield(L, 3, "continue") != LUA_TNIL) {
+            if (lua_toboolean(L, -1))
+                flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+            kinds++;
+        }
+        if (lua_getfield(L, 3, "errno") != LUA_TNIL) {
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                err = lsc_errno_value(lua_tostring(L, -1));
+                if (err <= 0)
+                    return lsc_fail(L, "notify_respond", lua_tostring(L, -1),
+                                    EINVAL, "unknown errno name");
+            } else {
+                err = lsc_check_integer(L, -1, "notify_respond", NULL, "errno");
+            }
+            if (err < 1 || err > 4095)
+                return lsc_fail(L, "notify_respond", "errno", ERANGE,
+                                "errno must be 1..4095");
+            kinds++;
+        }
+        if (lua_getfield(L, 3, "value") != LUA_TNIL) {
+            val = lsc_check_integer(L, -1, "notify_respond", NULL, "value");
+            kinds++;
+        }
+        lua_pop(L, 3);
+    }
+    if (kinds != 1)
+        return lsc_fail(L, "notify_respond", "response", EINVAL,
+                        "give exactly one of continue, errno, value");
+    rc = seccomp_notify_alloc(NULL, &resp);
+    if (rc != 0)
+        return lsc_fail(L, "notify_respond", "alloc", -rc, NULL);
+    resp->id = id;
+    resp->val = val;
+    resp->error = (int32_t)-err;
+    resp->flags = flags;
+    do {
+        errno = 0;
+        rc = seccomp_notify_respond(fd, resp);
+    } while (rc != 0 && errno == EINTR);
+    seccomp_notify_free(NULL, resp);
+    if (rc != 0) {
+        int e = notify_err(rc);
+        if (e == ENOENT) {
+            lua_pushboolean(L, 0);
+            return 1;
+        }
+        return lsc_fail(L, "notify_respond", "fd", e, NULL);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* notify_id_valid(fd, id) -> whether the target still waits on id.
+ * Check it after reading the target's memory and before acting on it. */
+static int notify_id_valid(lua_State *L)
+{
+    int fd = check_fd(L, 1, "notify_id_valid");
+    uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_id_valid", NULL, "id");
+    int rc;
+    errno = 0;
+    rc = seccomp_notify_id_valid(fd, id);
+    if (rc != 0) {
+        int e = notify_err(rc);
+        if (e != ENOENT)
+            return lsc_fail(L, "notify_id_valid", "fd", e, NULL);
+    }
+    lua_pushboolean(L, rc == 0);
+    return 1;
+}
+
+/* notify_poll(fd[, timeout_ms]) -> "ready" | "hangup" | "timeout".
+ * "hangup" means no process uses the filter any more. */
+static int notify_poll(lua_State *L)
+{
+    struct pollfd p;
+    int64_t t = -1;
+    int rc;
+    p.fd = check_fd(L, 1, "notify_poll");
+    p.events = POLLIN;
+    p.revents = 0;
+    if (!lua_isnoneornil(L, 2))
+        t = lsc_check_range(L, 2, "notify_poll", NULL, "timeout", -1, INT32_MAX);
+    do
+        rc = poll(&p, 1, (int)t);
+    while (rc < 0 && errno == EINTR);
+    if (rc < 0)
+        return lsc_fail(L, "notify_poll", "fd", errno, NULL);
+    if (rc == 0)
+        lua_pushliteral(L, "timeout");
+    else if (p.revents & POLLIN)
+        lua_pushliteral(L, "ready");
+    else if (p.revents & POLLNVAL)
+        return lsc_fail(L, "notify_poll", "fd", EBADF, NULL);
+    else
+        lua_pushliteral(L, "hangup");
+    return 1;
+}
+
+/* --- passing the listener to the supervisor ----------------------------- */
+
+/* notify_socketpair() -> fd, fd (close-on-exec, datagram boundaries) */
+static int notify_socketpair(lua_State *L)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return lsc_fail(L, "notify_socketpair", "socketpair", errno, NULL);
+    lua_pushinteger(L, sv[0]);
+    lua_pushinteger(L, sv[1]);
+    return 2;
+}
+
+/* notify_send_fd(sock, fd): one sendmsg carrying fd (SCM_RIGHTS). */
+static int notify_send_fd(lua_State *L)
+{
+    int sock = check_fd(L, 1, "notify_send_fd");
+    int fd = check_fd(L, 2, "notify_send_fd");
+    char byte = 'F';
+    struct iovec iov = { &byte, 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+    memset(&msg, 0, sizeof msg);
+    memset(&u, 0, sizeof u);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return lsc_fail(L, "notify_send_fd", "sendmsg", errno, NULL);
+    return 0;
+}
+
+/* notify_recv_fd(sock) -> fd (close-on-exec) */
+static int notify_recv_fd(lua_State *L)
+{
+    int sock = check_fd(L, 1, "notify_recv_fd");
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+    int fd;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = u.buf;
+    msg.msg_controllen = sizeof u.buf;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return lsc_fail(L, "notify_recv_fd", "recvmsg", errno, NULL);
+    c = CMSG_FIRSTHDR(&msg);
+    if (n == 0 || c == NULL || c->cmsg_level != SOL_SOCKET ||
+        c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return lsc_fail(L, "notify_recv_fd", "recvmsg", EPROTO,
+                        "no file descriptor received");
+    memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    lua_pushinteger(L, fd);
+    return 1;
+}
+
+void lsc_open_notify(lua_State *L)
+{
+    static const luaL_Reg mod[] = {
+        { "notify_receive", notify_receive },
+        { "notify_respond", notify_respond },
+        { "notify_id_valid", notify_id_valid },
+        { "notify_poll", notify_poll },
+        { "notify_socketpair", notify_socketpair },
+        { "notify_send_fd", notify_send_fd },
+        { "notify_recv_fd", notify_recv_fd },
+        { NULL, NULL }
+    };
+    static const luaL_Reg methods[] = {
+        { "notify_fd", notify_fd },
+        { NULL, NULL }
+    };
+    luaL_setfuncs(L, methods, 0);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, mod, 0);
+    lua_pop(L, 1);
+}

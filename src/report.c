@@ -1,0 +1,384 @@
+/*
+ * report.c: say which syscall a filter refused, from inside the process.
+ *
+ * The filter is loaded with its kill actions turned into trap, so a
+ * refused call raises SIGSYS with the syscall number and architecture in
+ * siginfo and the arguments in the saved registers.  The handler below
+ * only reads tables prepared in advance, formats into a static buffer,
+ * writes one line, and then ends the process by SIGSYS: it re-issues the
+ * trapped call with SIGSYS still blocked, which makes the kernel force
+ * the default action.  It never calls into Lua.
+ *
+ * A shared record (an anonymous MAP_SHARED page made before fork) lets a
+ * parent learn what its child did without any syscall in the child: the
+ * handler and the child's Lua code write into it, the parent reads it
+ * after wait.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <linux/audit.h>
+
+#include "lua_seccomp.h"
+
+
+#define LSC_RECORD_TYPE "seccomp.record"
+
+/* Syscall numbers the name and hint tables cover (native architecture). */
+#define LSC_REPORT_MAX_NR 1024
+
+enum { REC_NONE, REC_RETURNED, REC_ERROR, REC_VIOLATION, REC_SETUP };
+
+/* The shared page; its size is one page whatever the struct's. */
+typedef struct lsc_record {
+    volatile sig_atomic_t state;
+    int32_t nr;
+    uint32_t arch;
+    uint64_t args[6];
+    int64_t values[2];
+    char msg[3072];
+} lsc_record;
+
+typedef struct lsc_record_ud {
+    lsc_record *rec;
+} lsc_record_ud;
+
+/* Read only by the handler; written before it is installed. */
+static char *report_names[LSC_REPORT_MAX_NR];
+static char *report_hints[LSC_REPORT_MAX_NR];
+static uint32_t report_arch;
+static int report_fd = -1;
+static lsc_record *report_rec;
+static char report_buf[1024];
+
+/* --- async-signal-safe formatting --------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+static void sb_str(sbuf *b, const char *s)
+{
+    while (*s && b->len + 1 < b->cap)
+        b->p[b->len++] = *s++;
+}
+
+static void sb_udec(sbuf *b, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n > 0 && b->len + 1 < b->cap)
+        b->p[b->len++] = tmp[--n];
+}
+
+static void sb_hex(sbuf *b, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    sb_str(b, "0x");
+    while (n > 0 && b->len + 1 < b->cap)
+        b->p[b->len++] = tmp[--n];
+}
+
+/* Small values read best in decimal, addresses and flags in hex. */
+static void sb_arg(sbuf *b, uint64_t v)
+{
+    if (v < 65536)
+        sb_udec(b, v);
+    else
+        sb_hex(b, v);
+}
+
+/* The six argument registers at the trapped syscall. */
+static void report_args(const ucontext_t *uc, uint32_t arch, uint64_t a[6])
+{
+#if defined(__x86_64__)
+    const greg_t *g = uc->uc_mcontext.gregs;
+    if (arch == AUDIT_ARCH_I386) {
+        a[0] = (uint32_t)g[REG_RBX]; a[1] = (uint32_t)g[REG_RCX];
+        a[2] = (uint32_t)g[REG_RDX]; a[3] = (uint32_t)g[REG_RSI];
+        a[4] = (uint32_t)g[REG_RDI]; a[5] = (uint32_t)g[REG_RBP];
+    } else {
+        a[0] = (uint64_t)g[REG_RDI]; a[1] = (uint64_t)g[REG_RSI];
+        a[2] = (uint64_t)g[REG_RDX]; a[3] = (uint64_t)g[REG_R10];
+        a[4] = (uint64_t)g[REG_R8];  a[5] = (uint64_t)g[REG_R9];
+    }
+#elif defined(__aarch64__)
+    int i;
+    (void)arch;
+    for (i = 0; i < 6; i++)
+        a[i] = uc->uc_mcontext.regs[i];
+#else
+    (void)uc;
+    (void)arch;
+    memset(a, 0, 6 * sizeof a[0]);
+#endif
+}
+
+/* End the process by SIGSYS.  SIGSYS is blocked while the handler runs,
+ * so when the same call traps again the kernel kills the process with
+ * it; no other syscall has to be allowed.  The later steps only run if
+ * the call was not trapped a second time. */
+static void report_die(int32_t nr, uint32_t arch, const uint64_t a[6])
+{
+    sigset_t set;
+    if (arch == report_arch)
+        syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    signal(SIGSYS, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGSYS);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(SIGSYS);
+    _exit(128 + SIGSYS);
+}
+
+static void report_handler(int sig, siginfo_t *si, void *ctx)
+{
+    int32_t nr = si->si_syscall;
+    uint32_t arch = si->si_arch;
+    uint64_t a[6];
+    int i;
+    (void)sig;
+    report_args((const ucontext_t *)ctx, arch, a);
+    if (report_rec != NULL) {
+        report_rec->nr = nr;
+        report_rec->arch = arch;
+        for (i = 0; i < 6; i++)
+            report_rec->args[i] = a[i];
+        report_rec->state = REC_VIOLATION;
+    }
+    if (report_fd >= 0) {
+        sbuf b = { report_buf, 0, sizeof report_buf };
+        int known = arch == report_arch && nr >= 0 && nr < LSC_REPORT_MAX_NR;
+        sb_str(&b, "seccomp: killed: ");
+        if (known && report_names[nr] != NULL) {
+            sb_str(&b, report_names[nr]);
+        } else {
+            sb_str(&b, "syscall ");
+            sb_udec(&b, (uint32_t)nr);
+        }
+        sb_str(&b, "(");
+        for (i = 0; i < 6; i++) {
+            if (i > 0)
+                sb_str(&b, ", ");
+            sb_arg(&b, a[i]);
+        }
+        sb_str(&b, ")");
+        if (arch != report_arch) {
+            sb_str(&b, " arch ");
+            sb_hex(&b, arch);
+        }
+        if (known && report_hints[nr] != NULL) {
+            sb_str(&b, "; allowed by ");
+            sb_str(&b, report_hints[nr]);
+        }
+        b.p[b.len++] = '\n';
+        while (write(report_fd, b.p, b.len) < 0 && errno == EINTR)
+            ;
+    }
+    report_die(nr, arch, a);
+}
+
+/* --- Lua side --------------------------------------------------------- */
+
+static lsc_record_ud *check_record(lua_State *L, int idx)
+{
+    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, idx,
+                                                        LSC_RECORD_TYPE);
+    if (u->rec == NULL)
+        lsc_fail(L, "record", "record", EBADF, "closed");
+    return u;
+}
+
+/* report_record() -> a shared record, to be made before fork. */
+static int rec_new(lua_State *L)
+{
+    lsc_record_ud *u = (lsc_record_ud *)lua_newuserdata(L, sizeof *u);
+    void *p;
+    u->rec = NULL;
+    luaL_setmetatable(L, LSC_RECORD_TYPE);
+    p = mmap(NULL, sizeof(lsc_record), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return lsc_fail(L, "report_record", "mmap", errno, NULL);
+    u->rec = (lsc_record *)p;
+    return 1;
+}
+
+static int rec_close(lua_State *L)
+{
+    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, 1,
+                                                        LSC_RECORD_TYPE);
+    if (u->rec != NULL) {
+        if (report_rec == u->rec)
+            report_rec = NULL;
+        munmap(u->rec, sizeof(lsc_record));
+        u->rec = NULL;
+    }
+    return 0;
+}
+
+/* rec:finish(state[, message[, v1[, v2]]]): state is "returned" (the
+ * child's code returned), "error" (it raised) or "setup" (the child could
+ * not even start it); v1 and v2 are two integers the child reports.
+ * Only writes memory: safe under any filter. */
+static int rec_finish(lua_State *L)
+{
+    static const char *const states[] = { "returned", "error", "setup", NULL };
+    static const int values[] = { REC_RETURNED, REC_ERROR, REC_SETUP };
+    lsc_record_ud *u = check_record(L, 1);
+    int st = values[luaL_checkoption(L, 2, NULL, states)];
+    size_t len = 0;
+    const char *msg = luaL_optlstring(L, 3, "", &len);
+    u->rec->values[0] = lua_isnoneornil(L, 4) ? 0 :
+        lsc_check_integer(L, 4, "record", NULL, "value");
+    u->rec->values[1] = lua_isnoneornil(L, 5) ? 0 :
+        lsc_check_integer(L, 5, "record", NULL, "value");
+    if (len >= sizeof u->rec->msg)
+        len = sizeof u->rec->msg - 1;
+    memcpy(u->rec->msg, msg, len);
+    u->rec->msg[len] = '\0';
+    u->rec->state = st;
+    return 0;
+}
+
+/* rec:read() -> { state = "none"|"returned"|"error"|"violation"|"setup",
+ *                 message =, values = { v1, v2 },
+ *                 syscall = nr, arch = token, args = {...} } */
+static int rec_read(lua_State *L)
+{
+    static const char *const states[] = { "none", "returned", "error",
+                                          "violation", "setup" };
+    lsc_record_ud *u = check_record(L, 1);
+    lsc_record *r = u->rec;
+    int i, st = r->state;
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, states[st >= REC_NONE && st <= REC_SETUP ? st : 0]);
+    lua_setfield(L, -2, "state");
+    if (st != REC_NONE && st != REC_VIOLATION) {
+        lua_pushstring(L, r->msg);
+        lua_setfield(L, -2, "message");
+        lua_createtable(L, 2, 0);
+        lua_pushinteger(L, r->values[0]);
+        lua_rawseti(L, -2, 1);
+        lua_pushinteger(L, r->values[1]);
+        lua_rawseti(L, -2, 2);
+        lua_setfield(L, -2, "values");
+    }
+    if (st == REC_VIOLATION) {
+        lua_pushinteger(L, r->nr);
+        lua_setfield(L, -2, "syscall");
+        lua_pushinteger(L, (lua_Integer)r->arch);
+        lua_setfield(L, -2, "arch");
+        lua_createtable(L, 6, 0);
+        for (i = 0; i < 6; i++) {
+            lua_pushinteger(L, (lua_Integer)r->args[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_setfield(L, -2, "args");
+    }
+    return 1;
+}
+
+static void free_tables(void)
+{
+    int i;
+    for (i = 0; i < LSC_REPORT_MAX_NR; i++) {
+        free(report_names[i]);
+        free(report_hints[i]);
+        report_names[i] = NULL;
+        report_hints[i] = NULL;
+    }
+}
+
+/* report_install(hints, fd[, record]): prepare the tables and install the
+ * SIGSYS handler.  hints maps syscall names to the text naming what would
+ * allow them; fd < 0 writes nothing (the record alone is filled). */
+static int report_install(lua_State *L)
+{
+    struct sigaction sa;
+    int64_t fd;
+    int nr;
+    if (!lua_isnoneornil(L, 1))
+        luaL_checktype(L, 1, LUA_TTABLE);
+    fd = lsc_check_range(L, 2, "report_install", NULL, "fd", -1, INT32_MAX);
+    if (!lua_isnoneornil(L, 3))
+        check_record(L, 3);
+
+    /* While tables change, an old handler must not read them. */
+    signal(SIGSYS, SIG_DFL);
+    free_tables();
+    report_arch = seccomp_arch_native();
+    for (nr = 0; nr < LSC_REPORT_MAX_NR; nr++)
+        report_names[nr] = seccomp_syscall_resolve_num_arch(report_arch, nr);
+    if (lua_istable(L, 1)) {
+        lua_pushnil(L);
+        while (lua_next(L, 1) != 0) {
+            if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+                nr = seccomp_syscall_resolve_name(lua_tostring(L, -2));
+                if (nr >= 0 && nr < LSC_REPORT_MAX_NR) {
+                    free(report_hints[nr]);
+                    report_hints[nr] = strdup(lua_tostring(L, -1));
+                    if (report_hints[nr] == NULL)
+                        return lsc_fail(L, "report_install", "hints",
+                                        ENOMEM, NULL);
+                }
+            }
+            lua_pop(L, 1);
+        }
+    }
+    report_fd = (int)fd;
+    report_rec = lua_isnoneornil(L, 3) ? NULL : check_record(L, 3)->rec;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = report_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);  /* nothing interrupts the report */
+    if (sigaction(SIGSYS, &sa, NULL) != 0)
+        return lsc_fail(L, "report_install", "sigaction", errno, NULL);
+    return 0;
+}
+
+void lsc_open_report(lua_State *L)
+{
+    static const luaL_Reg mod[] = {
+        { "report_install", report_install },
+        { "report_record", rec_new },
+        { NULL, NULL }
+    };
+    static const luaL_Reg rec_methods[] = {
+        { "finish", rec_finish },
+        { "read", rec_read },
+        { "close", rec_close },
+        { NULL, NULL }
+    };
+    if (luaL_newmetatable(L, LSC_RECORD_TYPE)) {
+        luaL_newlib(L, rec_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, rec_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, rec_close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, mod, 0);
+    lua_pop(L, 1);
+}
