@@ -150,9 +150,11 @@ static uint32_t sim_exec(const struct sock_filter *p, size_t n,
         case BPF_ALU | BPF_XOR | BPF_K: A ^= in->k; break;
         case BPF_ALU | BPF_XOR | BPF_X: A ^= X; break;
         case BPF_ALU | BPF_LSH | BPF_K: A <<= in->k; break;
-        case BPF_ALU | BPF_LSH | BPF_X: A = X < 32 ? A << X : 0; break;
+        /* the kernel runs classic BPF as eBPF, whose 32-bit shifts use
+         * the count's low 5 bits */
+        case BPF_ALU | BPF_LSH | BPF_X: A <<= (X & 31); break;
         case BPF_ALU | BPF_RSH | BPF_K: A >>= in->k; break;
-        case BPF_ALU | BPF_RSH | BPF_X: A = X < 32 ? A >> X : 0; break;
+        case BPF_ALU | BPF_RSH | BPF_X: A >>= (X & 31); break;
         case BPF_ALU | BPF_NEG: A = (uint32_t)0 - A; break;
         case BPF_JMP | BPF_JA: pc += in->k; break;
         case BPF_JMP | BPF_JEQ | BPF_K: pc += A == in->k ? in->jt : in->jf; break;

@@ -127,6 +127,11 @@ local promises = {
         { "pkey_mprotect", arg32(2):masked_eq(PROT.EXEC, 0) },
         -- Threads (a new process needs proc); glibc tries clone3 first.
         { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD, CLONE.THREAD) },
+        -- Read-only process queries (libcap asks the bounding set).
+        { "prctl", arg32(0):eq(PR.CAPBSET_READ) },
+        { "prctl", arg32(0):eq(PR.GET_DUMPABLE) },
+        { "prctl", arg32(0):eq(PR.GET_NAME) },
+        { "prctl", arg32(0):eq(PR.GET_KEEPCAPS) },
         -- Query limits, not set them.
         { "prlimit64", arg(2):eq(0) },
         { "socketpair", arg32(0):eq(AF.UNIX) },

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 
 #ifndef __X32_SYSCALL_BIT
@@ -66,7 +67,7 @@ static const struct constant constants[] = {
     C(SIGUSR1), C(SIGUSR2), C(SIGSYS), C(SIGSTOP), C(SIGCONT), C(SIGKILL),
     C(SIGTERM), C(SIGSEGV), C(SIGABRT), C(SIGALRM), C(SIGPIPE),
     C(PR_GET_NO_NEW_PRIVS), C(PR_GET_SECCOMP), C(PR_GET_DUMPABLE),
-    C(__X32_SYSCALL_BIT),
+    C(__X32_SYSCALL_BIT), C(BPF_MAXINSNS),
     C(SECCOMP_RET_KILL_PROCESS), C(SECCOMP_RET_KILL_THREAD),
     C(SECCOMP_RET_TRAP), C(SECCOMP_RET_ERRNO), C(SECCOMP_RET_TRACE),
     C(SECCOMP_RET_LOG), C(SECCOMP_RET_ALLOW),

@@ -1,0 +1,127 @@
+-- Named constants: generated from the C headers when the module is built,
+-- checked here against build/sysraw, which reads the same headers in a
+-- separate program, and used in comparators inside child processes.
+local seccomp = require "seccomp"
+local helpers = require "helpers"
+
+-- Values of C constants as build/sysraw prints them.
+local function header_values(names)
+  local cmd = helpers.SYSRAW .. " const " .. table.concat(names, " ")
+  local p = assert(io.popen(cmd))
+  local values = {}
+  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
+  assert(p:close())
+  return values
+end
+
+describe("named constants", function()
+  it("has every table, with integer values", function()
+    for _, t in ipairs { "O", "AT", "PROT", "MAP", "AF", "SOCK", "NETLINK",
+                         "CLONE", "F", "IOCTL", "S", "PR", "SIG", "E" } do
+      assert.is_table(seccomp[t], t)
+      local n = 0
+      for name, value in pairs(seccomp[t]) do
+        if type(name) == "string" then
+          assert.equal("integer", math.type(value), t .. "." .. name)
+          n = n + 1
+        end
+      end
+      assert.truthy(n > 0, t)
+    end
+  end)
+
+  it("matches the C headers", function()
+    local pairs_ = {
+      { "O_WRONLY", seccomp.O.WRONLY }, { "O_RDWR", seccomp.O.RDWR },
+      { "O_CREAT", seccomp.O.CREAT }, { "O_TRUNC", seccomp.O.TRUNC },
+      { "O_APPEND", seccomp.O.APPEND }, { "O_CLOEXEC", seccomp.O.CLOEXEC },
+      { "O_EXCL", seccomp.O.EXCL }, { "AT_FDCWD", seccomp.AT.FDCWD },
+      { "AF_UNIX", seccomp.AF.UNIX }, { "AF_INET", seccomp.AF.INET },
+      { "AF_INET6", seccomp.AF.INET6 }, { "AF_NETLINK", seccomp.AF.NETLINK },
+      { "SOCK_STREAM", seccomp.SOCK.STREAM }, { "SOCK_CLOEXEC", seccomp.SOCK.CLOEXEC },
+      { "F_GETFD", seccomp.F.GETFD }, { "F_SETFD", seccomp.F.SETFD },
+      { "F_GETFL", seccomp.F.GETFL }, { "F_DUPFD", seccomp.F.DUPFD },
+      { "SIGSYS", seccomp.SIG.SIGSYS }, { "SIGKILL", seccomp.SIG.SIGKILL },
+      { "SIGUSR1", seccomp.SIG.SIGUSR1 },
+      { "PR_GET_NO_NEW_PRIVS", seccomp.PR.GET_NO_NEW_PRIVS },
+      { "PR_GET_SECCOMP", seccomp.PR.GET_SECCOMP },
+    }
+    local names = {}
+    for i, p in ipairs(pairs_) do names[i] = p[1] end
+    local values = header_values(names)
+    for i, p in ipairs(pairs_) do
+      assert.equal(values[i], p[2], p[1])
+    end
+  end)
+
+  it("maps errno names and numbers both ways, agreeing with the core", function()
+    local E = seccomp.E
+    for _, name in ipairs { "EPERM", "ENOENT", "EACCES", "EINVAL", "ENOSYS", "EAGAIN" } do
+      assert.equal(seccomp.errno_value(name), E[name], name)
+      assert.equal(name, E[E[name]])
+    end
+    -- Aliases resolve, but a number names the documented errno.
+    assert.equal(E.EAGAIN, E.EWOULDBLOCK)
+    assert.equal("EAGAIN", E[E.EWOULDBLOCK])
+    assert.equal(E.EDEADLK, E.EDEADLOCK)
+    assert.equal("EDEADLK", E[E.EDEADLK])
+  end)
+
+  it("maps signal numbers back to names", function()
+    local SIG = seccomp.SIG
+    assert.equal("SIGSYS", SIG[SIG.SIGSYS])
+    assert.equal("SIGABRT", SIG[SIG.SIGABRT])
+  end)
+
+  it("has the terminal and file ioctl requests people filter", function()
+    for _, name in ipairs { "TIOCSTI", "TIOCGWINSZ", "TIOCSWINSZ", "FIONREAD", "FIONBIO",
+                            "FIOCLEX", "FIONCLEX", "TCGETS", "TCSETS", "TCSETSW",
+                            "TCSETSF", "TIOCGPGRP", "TIOCSPGRP" } do
+      assert.equal("integer", math.type(seccomp.IOCTL[name]), name)
+    end
+  end)
+end)
+
+describe("constants in comparators", function()
+  local tmp
+  before_each(function()
+    tmp = helpers.tmpname()
+    local f = assert(io.open(tmp, "w"))
+    f:write("data")
+    f:close()
+  end)
+  after_each(function() os.remove(tmp) end)
+
+  it("masked_eq on the access mode refuses only write opens", function()
+    local O = seccomp.O
+    local r = helpers.child(function(send)
+      local f = seccomp.filter("allow")
+      f:add(seccomp.errno("EACCES"), "openat",
+            seccomp.arg32(2):masked_eq(O.ACCMODE, O.WRONLY))
+      f:load()
+      send(assert(io.open(tmp)):read("a"))
+      local w, _, code = io.open(tmp, "w")
+      return w == nil and code or 0
+    end)
+    assert(helpers.exited(r, seccomp.E.EACCES), helpers.describe(r))
+    assert.equal("data", r.output)
+  end)
+
+  it("flags_in matches when every set bit is allowed", function()
+    local O = seccomp.O
+    local r = helpers.child(function(send)
+      local f = seccomp.filter("allow")
+      -- Opens whose flags are all within O_RDONLY|O_CLOEXEC fail.
+      f:add(seccomp.errno("EACCES"), "openat", seccomp.arg32(2):flags_in(O.RDONLY | O.CLOEXEC))
+      f:load()
+      local w = assert(io.open(tmp, "a"))
+      w:write("+")
+      w:close()
+      send("appended")
+      local g, _, code = io.open(tmp)
+      return g == nil and code or 0
+    end)
+    assert(helpers.exited(r, seccomp.E.EACCES), helpers.describe(r))
+    assert.equal("appended", r.output)
+  end)
+end)
