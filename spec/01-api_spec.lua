@@ -62,7 +62,7 @@ describe("actions", function()
     assert.same({ "notify" }, { seccomp.action_name(seccomp.action("notify")) })
     assert.same({ "errno", seccomp.errno_value("EACCES") },
                 { seccomp.action_name(seccomp.errno("EACCES")) })
-    assert.same({ "errno", 4095 }, { seccomp.action_name(seccomp.errno(4095)) })
+    assert.same({ "errno", 4094 }, { seccomp.action_name(seccomp.errno(4094)) })
     assert.same({ "trace", 65535 }, { seccomp.action_name(seccomp.trace(65535)) })
   end)
 
@@ -129,7 +129,8 @@ describe("attributes", function()
   it("refuses to set the default action", function()
     local f = seccomp.filter("kill")
     assert.has_error(function() f:set("default_action", "allow") end,
-      "seccomp: set(default_action): Permission denied (EACCES): read-only; the default action is chosen at creation or reset")
+      "seccomp: set(default_action): Permission denied (EACCES): read-only; "
+        .. "the default action is chosen at creation or reset")
   end)
 end)
 

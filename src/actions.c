@@ -9,9 +9,9 @@
 
 #include "lua_seccomp.h"
 
-/* The kernel clamps larger errno values to MAX_ERRNO (4095), so a larger
- * value would not be delivered as written. */
-#define LSC_MAX_ERRNO 4095
+/* The kernel clamps errno values to MAX_ERRNO (4095), and libseccomp 2.5
+ * refuses 4095 itself, so 4094 is the largest delivered as written. */
+#define LSC_MAX_ERRNO 4094
 
 #define ACT_DATA(a) ((a) & 0x0000ffffU)
 #define ACT_KIND(a) ((a) & 0xffff0000U)
