@@ -324,3 +324,53 @@ describe("the kernel and the reference evaluator", function()
            total - agree, total, table.concat(failures, "\n\n")))
   end)
 end)
+
+-- Cases the random search found, kept as fixed regressions. Each either is
+-- refused by the API or gives the verdict the evaluator predicts.
+describe("libseccomp 2.5.4 regressions", function()
+  local function check(default, rules, calls)
+    local f = seccomp.filter(default)
+    if default ~= seccomp.SCMP_ACT_ALLOW then
+      for _, name in ipairs(HARNESS) do f:allow(name) end
+    end
+    local set = { default = default, rules = {} }
+    for _, r in ipairs(rules) do
+      local api = {}
+      for i, c in ipairs(r.cmps) do api[i] = api_cmp(c) end
+      local ok = pcall(f.add, f, r.action, r.nr, table.unpack(api))
+      if ok then set.rules[#set.rules + 1] = r end
+    end
+    local got = kernel_verdicts(guard_filter(), f, calls)
+    for i, call in ipairs(calls) do
+      local want = observable(ref.evaluate(set, call.nr, call.args))
+      assert.are.equal(want, got[i], describe_case(set, f, call, want, got[i]))
+    end
+  end
+
+  it("two 64-bit range rules on one argument do not match between them", function()
+    local nr = seccomp.syscall("getpriority")
+    local kill = seccomp.SCMP_ACT_KILL_PROCESS
+    check(seccomp.errno(33), {
+      { action = kill, nr = nr, cmps = { { arg = 1, op = "lt", a = 0x7fffffff, bits = 64 } } },
+      { action = kill, nr = nr, cmps = { { arg = 1, op = "gt", a = 0x100000000, bits = 64 } } },
+    }, {
+      { nr = nr, args = { 0, 0x80000000, 0, 0, 0, 0 } },
+      { nr = nr, args = { 0, 0x7ffffffe, 0, 0, 0, 0 } },
+      { nr = nr, args = { 0, 0x100000001, 0, 0, 0, 0 } },
+      { nr = nr, args = { 0, 0x100000000, 0, 0, 0, 0 } },
+    })
+  end)
+
+  it("masked_eq with value bits outside the mask never matches", function()
+    local nr = seccomp.syscall("getppid")
+    local deny = seccomp.errno("EPERM")
+    for _, bits in ipairs({ 64, 32 }) do
+      check(seccomp.SCMP_ACT_ALLOW, {
+        { action = deny, nr = nr, cmps = { { arg = 0, op = "masked_eq", a = 0xff, b = 0x100, bits = bits } } },
+      }, {
+        { nr = nr, args = { 0, 0, 0, 0, 0, 0 } },
+        { nr = nr, args = { 0x100, 0, 0, 0, 0, 0 } },
+      })
+    end
+  end)
+end)

@@ -226,8 +226,8 @@ return {
   -- exit_group. The rest are the same calls under their other names
   -- (mmap2, _llseek, fstat, fstat64, clock_gettime64, exit) and the
   -- return paths the kernel needs (rt_sigreturn, sigreturn,
-  -- restart_syscall), plus madvise, which glibc's free uses to give back
-  -- pages of large chunks. time and gettimeofday are vDSO calls that
+  -- restart_syscall), plus madvise, which glibc's malloc uses to give
+  -- pages back (malloc_trim, heaps of other arenas). time and gettimeofday are vDSO calls that
   -- fall back to real system calls where the vDSO is missing.
   -- Not included on purpose: ioctl (glibc's first write to a terminal or
   -- character device asks TCGETS; write once before loading, or use

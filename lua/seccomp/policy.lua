@@ -130,7 +130,10 @@ local function dedupe(list)
   return out
 end
 
-local function report(op, skipped)
+-- Reports skipped names: on the filter (f:skipped()) when the API can
+-- record them, and through Lua's warning system.
+local function report(f, op, skipped)
+  if #skipped > 0 and f.note_skipped then f:note_skipped(skipped) end
   if #skipped > 0 then
     warn(("seccomp: %s: skipped, unknown to this libseccomp or architecture: %s")
          :format(op, table.concat(skipped, " ")))
@@ -237,7 +240,7 @@ function policy.pledge(promises, options)
   local plan, skipped = plan_pledge(set)
   local f = seccomp.filter(penalty)
   apply(f, plan)
-  report("pledge", skipped)
+  report(f, "pledge", skipped)
   if options.load ~= false then
     -- os.date reads the time zone file on first use: read it now.
     os.date("*t")
@@ -312,7 +315,7 @@ function policy.compile(spec)
   for name, value in pairs(spec.attributes or {}) do f:set(name, value) end
   apply(f, plan)
   skipped = dedupe(skipped)
-  report("compile", skipped)
+  report(f, "compile", skipped)
   return f, skipped
 end
 

@@ -36,13 +36,16 @@ local function opens(mask, value, extra)
   return list
 end
 
--- One rule per allowed value of argument `index` of `name`.
-local function each(name, index, values, extra)
+-- One rule per allowed value of argument `index` of `name`: the values
+-- are names in a constants table; ones these headers lack are left out.
+local function each(name, index, constants, names, extra)
   local list = {}
-  for i, v in ipairs(values) do
-    local rule = { name, arg32(index):eq(v) }
-    for k, x in pairs(extra or {}) do rule[k] = x end
-    list[i] = rule
+  for _, key in ipairs(names) do
+    if constants[key] ~= nil then
+      local rule = { name, arg32(index):eq(constants[key]) }
+      for k, x in pairs(extra or {}) do rule[k] = x end
+      list[#list + 1] = rule
+    end
   end
   return list
 end
@@ -70,6 +73,12 @@ local NET_IO = {
   "getpeername", "getsockopt", "setsockopt", "shutdown", "sendto",
   "recvfrom", "send", "recv", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
   "recvmmsg_time64",
+}
+
+local STDIO_FCNTL = { "DUPFD", "DUPFD_CLOEXEC", "GETFD", "SETFD", "GETFL", "SETFL" }
+local LOCK_FCNTL = {
+  "GETLK", "SETLK", "SETLKW", "GETLK64", "SETLK64", "SETLKW64", "OFD_GETLK",
+  "OFD_SETLK", "OFD_SETLKW",
 }
 
 local always = {
@@ -136,13 +145,10 @@ local promises = {
         { "prlimit64", arg(2):eq(0) },
         { "socketpair", arg32(0):eq(AF.UNIX) },
       },
-      each("fcntl", 1, { F.DUPFD, F.DUPFD_CLOEXEC, F.GETFD, F.SETFD, F.GETFL,
-                         F.SETFL }),
-      each("fcntl64", 1, { F.DUPFD, F.DUPFD_CLOEXEC, F.GETFD, F.SETFD, F.GETFL,
-                           F.SETFL }),
+      each("fcntl", 1, F, STDIO_FCNTL),
+      each("fcntl64", 1, F, STDIO_FCNTL),
       -- TCGETS is isatty(), which glibc's stdio asks on first output.
-      each("ioctl", 1, { IOCTL.FIONREAD, IOCTL.FIONBIO, IOCTL.FIOCLEX,
-                         IOCTL.FIONCLEX, IOCTL.TCGETS })
+      each("ioctl", 1, IOCTL, { "FIONREAD", "FIONBIO", "FIOCLEX", "FIONCLEX", "TCGETS" })
     ),
   },
   {
@@ -160,8 +166,8 @@ local promises = {
     description = "write to existing files: open for writing (read-write also needs rpath), truncate",
     calls = { "truncate", "truncate64", "getcwd" },
     rules = concat(
-      opens(O.ACCMODE | O.CREAT | O.TMPFILE, O.WRONLY),
-      opens(O.ACCMODE | O.CREAT | O.TMPFILE, O.RDWR, { also = { "rpath" } })
+      opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.WRONLY),
+      opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.RDWR, { also = { "rpath" } })
     ),
   },
   {
@@ -180,12 +186,13 @@ local promises = {
   },
   {
     name = "tmppath",
-    description = "temporary files: mkstemp-style exclusive creation, O_TMPFILE, unlink (seccomp cannot see paths, so not limited to /tmp)",
+    description = "temporary files: mkstemp-style exclusive creation, O_TMPFILE, unlink"
+      .. " (seccomp cannot see paths, so not limited to /tmp)",
     calls = { "unlink" },
     rules = concat(
       opens(O.ACCMODE | O.CREAT | O.EXCL, O.RDWR | O.CREAT | O.EXCL),
-      opens(O.ACCMODE | O.TMPFILE, O.RDWR | O.TMPFILE),
-      opens(O.ACCMODE | O.TMPFILE, O.WRONLY | O.TMPFILE),
+      O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.RDWR | O.TMPFILE) or {},
+      O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.WRONLY | O.TMPFILE) or {},
       { { "unlinkat", arg32(2):eq(0) } }
     ),
   },
@@ -199,10 +206,8 @@ local promises = {
     description = "file locks: flock, fcntl record and OFD locks",
     calls = { "flock" },
     rules = concat(
-      each("fcntl", 1, { F.GETLK, F.SETLK, F.SETLKW, F.OFD_GETLK, F.OFD_SETLK,
-                         F.OFD_SETLKW }),
-      each("fcntl64", 1, { F.GETLK, F.SETLK, F.SETLKW, F.GETLK64, F.SETLK64,
-                           F.SETLKW64, F.OFD_GETLK, F.OFD_SETLK, F.OFD_SETLKW })
+      each("fcntl", 1, F, LOCK_FCNTL),
+      each("fcntl64", 1, F, LOCK_FCNTL)
     ),
   },
   {
@@ -222,25 +227,24 @@ local promises = {
   {
     name = "tty",
     description = "terminal control: modes, window size, process group (never TIOCSTI)",
-    rules = each("ioctl", 1, {
-      IOCTL.TCGETS, IOCTL.TCSETS, IOCTL.TCSETSW, IOCTL.TCSETSF,
-      IOCTL.TIOCGWINSZ, IOCTL.TIOCSWINSZ, IOCTL.TIOCGPGRP, IOCTL.TIOCSPGRP,
-      IOCTL.TIOCGSID, IOCTL.TIOCSBRK, IOCTL.TIOCCBRK, IOCTL.TCSBRK,
-      IOCTL.TCSBRKP, IOCTL.TCFLSH, IOCTL.TCXONC, IOCTL.TIOCOUTQ,
+    rules = each("ioctl", 1, IOCTL, {
+      "TCGETS", "TCSETS", "TCSETSW", "TCSETSF", "TIOCGWINSZ", "TIOCSWINSZ",
+      "TIOCGPGRP", "TIOCSPGRP", "TIOCGSID", "TIOCSBRK", "TIOCCBRK", "TCSBRK",
+      "TCSBRKP", "TCFLSH", "TCXONC", "TIOCOUTQ",
     }),
   },
   {
     name = "inet",
     description = "IPv4 and IPv6 sockets",
     calls = NET_IO,
-    rules = each("socket", 0, { AF.INET, AF.INET6 }),
+    rules = each("socket", 0, AF, { "INET", "INET6" }),
   },
   {
     name = "unix",
     description = "Unix-domain sockets",
     calls = NET_IO,
-    rules = concat(each("socket", 0, { AF.UNIX }),
-                   each("socketpair", 0, { AF.UNIX })),
+    rules = concat(each("socket", 0, AF, { "UNIX" }),
+                   each("socketpair", 0, AF, { "UNIX" })),
   },
   {
     name = "dns",
@@ -252,7 +256,7 @@ local promises = {
     }),
     rules = concat(
       READ_OPENS,
-      each("socket", 0, { AF.INET, AF.INET6 }),
+      each("socket", 0, AF, { "INET", "INET6" }),
       -- getaddrinfo's AI_ADDRCONFIG asks the kernel for local addresses.
       { { "socket", arg32(0):eq(AF.NETLINK), arg32(2):eq(NETLINK.ROUTE) } },
       -- glibc tries nscd over a Unix socket first: refuse it cleanly.
