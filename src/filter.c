@@ -130,8 +130,8 @@ static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out)
     int rc;
     scmp_filter_ctx ctx = seccomp_init(kill_to_trap(log->default_action,
                                                     map_kills));
-    if (ctx == NULL)
-        return -ENOMEM;
+    if (ctx == NULL)  /* an action this API level lacks, or no memory */
+        return -EOPNOTSUPP;
     rc = apply_defaults(ctx, map_kills);
     for (i = 0; rc == 0 && i < log->n; i++)
         rc = replay_op(ctx, &log->ops[i], map_kills);
@@ -243,8 +243,13 @@ static int l_filter(lua_State *L)
     if (f->log == NULL)
         return lsc_fail(L, "filter", NULL, ENOMEM, NULL);
     rc = build_ctx(f->log, 0, &f->ctx);
-    if (rc < 0)
-        return lsc_fail(L, "filter", NULL, -rc, "seccomp_init failed");
+    if (rc < 0) {
+        char detail[96];
+        snprintf(detail, sizeof detail,
+                 "libseccomp refused the filter at API level %u",
+                 seccomp_api_get());
+        return lsc_fail(L, "filter", NULL, -rc, detail);
+    }
     return 1;
 }
 
