@@ -37,7 +37,8 @@ security: all security-helpers
 # The full counts reported in SECURITY.md.
 security-full: all security-helpers
 	SECCOMP_DIFF_FILTERS=100 SECCOMP_DIFF_CALLS=100 SECCOMP_FUZZ_CALLS=100000 \
-	SECCOMP_MEMORY_CYCLES=100000 busted $(SECURITY_SPECS)
+	SECCOMP_MEMORY_CYCLES=100000 SECCOMP_FUZZ_REPORT=1 SECCOMP_MEMORY_REPORT=1 \
+	busted $(SECURITY_SPECS)
 
 # valgrind over specs that build, export and load filters (in forked
 # children, which valgrind follows). The helper binaries run outside it.
@@ -61,9 +62,10 @@ $(ASAN_CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(ASAN_FLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
 
+ASAN_SPECS ?= $(wildcard spec/*_spec.lua)
 asan: $(ASAN_CORE) security-helpers
 	LUA_CPATH="$(ASAN_BUILD)/?.so;;" \
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	busted
+	busted --cpath="$(ASAN_BUILD)/?.so" $(ASAN_SPECS)

@@ -54,6 +54,15 @@ end
 --- Path of the raw-syscall test program built by `make`.
 helpers.SYSRAW = "build/sysraw"
 
+--- What the static build/sysraw needs from exec to exit, for filters
+-- whose default action refuses everything else.
+helpers.SYSRAW_STARTUP = {
+  "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
+  "prlimit64", "readlink", "readlinkat", "mprotect", "getrandom", "uname",
+  "mmap", "munmap", "newfstatat", "fstat", "ioctl", "write", "close",
+  "exit_group", "exit",
+}
+
 --- Runs build/sysraw with `args` in a child after `setup()` (which loads
 -- a filter), so the calls run under the filter exactly as written.
 function helpers.sysraw(setup, ...)

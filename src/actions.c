@@ -89,6 +89,16 @@ int lsc_push_action(lua_State *L, uint32_t a)
     }
 }
 
+/* "allow", "errno(13)", "trace(7)": an action in one string */
+void lsc_push_action_text(lua_State *L, uint32_t action)
+{
+    if (lsc_push_action(L, action) == 2) {
+        lua_pushfstring(L, "%s(%d)", lua_tostring(L, -2), (int)lua_tointeger(L, -1));
+        lua_replace(L, -3);
+        lua_pop(L, 1);
+    }
+}
+
 /* errno(n | "ENAME" [, { zero = true }]) -> action value */
 static int l_errno(lua_State *L)
 {
@@ -107,7 +117,8 @@ static int l_errno(lua_State *L)
          * must say they mean it. */
         int zero_ok = 0;
         if (lua_type(L, 2) == LUA_TTABLE) {
-            lua_getfield(L, 2, "zero");
+            lua_pushliteral(L, "zero");
+            lua_rawget(L, 2);
             zero_ok = lua_toboolean(L, -1);
             lua_pop(L, 1);
         }
@@ -156,7 +167,6 @@ void lsc_open_actions(lua_State *L)
     ACT(SCMP_ACT_ALLOW);
     ACT(SCMP_ACT_KILL_PROCESS);
     ACT(SCMP_ACT_KILL_THREAD);
-    ACT(SCMP_ACT_KILL);
     ACT(SCMP_ACT_TRAP);
     ACT(SCMP_ACT_LOG);
     ACT(SCMP_ACT_NOTIFY);

@@ -75,6 +75,10 @@ static int l_set(lua_State *L)
     switch (a->kind) {
     case K_ACTION:
         v = lsc_check_action(L, 3, "set");
+        if (v == SCMP_ACT_ALLOW || v == SCMP_ACT_LOG || v == SCMP_ACT_NOTIFY)
+            return lsc_fail(L, "set", a->name, EINVAL, "calls through another "
+                            "architecture's ABI would bypass every rule; use a "
+                            "kill, trap or errno action");
         break;
     case K_BOOL:
         if (lua_type(L, 3) != LUA_TBOOLEAN)
@@ -123,9 +127,11 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
     if (lua_type(L, idx) == LUA_TSTRING) {
         const char *s = lua_tostring(L, idx);
         uint32_t token;
+        if (strlen(s) != lua_rawlen(L, idx))
+            lsc_fail(L, op, s, EINVAL, "architecture name contains a NUL byte");
         if (strcmp(s, "native") == 0)
             return seccomp_arch_native();
-        token = strlen(s) == lua_rawlen(L, idx) ? seccomp_arch_resolve_name(s) : 0;
+        token = seccomp_arch_resolve_name(s);
         if (token == 0 || arch_name(token) == NULL)
             lsc_fail(L, op, s, EINVAL, "unknown architecture");
         return token;
@@ -137,22 +143,55 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
     }
 }
 
+/* Whether any recorded rule compares values above 32 bits. */
+static const lsc_rule *wide_rule(const lsc_log *log)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if ((log->ops[i].kind == LSC_OP_RULE ||
+             log->ops[i].kind == LSC_OP_RULE_EXACT) &&
+            !lsc_rule_fits_narrow(&log->ops[i].rule))
+            return &log->ops[i].rule;
+    return NULL;
+}
+
 static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
 {
     lsc_filter *f = lsc_check_filter(L, 1, op);
     uint32_t token = lsc_check_arch(L, 2, op);
     lsc_op rec;
     int rc;
+    int present;
     memset(&rec, 0, sizeof rec);
     rec.kind = kind;
     rec.value = token;
     lsc_log_reserve(L, f, 1);
+    present = seccomp_arch_exist(f->ctx, token) == 0;  /* -EEXIST: absent */
+    if (kind == LSC_OP_ARCH_ADD && present)
+        return lsc_fail(L, op, arch_name(token), EEXIST, "already in the filter");
+    if (kind == LSC_OP_ARCH_REMOVE && !present)
+        return lsc_fail(L, op, arch_name(token), ENOENT, "not in the filter");
+    if (kind == LSC_OP_ARCH_ADD && f->nrules > 0) {
+        /* libseccomp would give the new architecture none of the rules
+         * already added: rebuild so that every rule covers it. */
+        if (lsc_arch_is_narrow(token) && wide_rule(f->log) != NULL)
+            return lsc_fail(L, op, arch_name(token), EINVAL, "a rule compares "
+                            "values above 32 bits, which this architecture "
+                            "cannot compare; use arg32 for int arguments");
+        lsc_log_append(f, &rec);
+        rc = lsc_rebuild(f);
+        if (rc < 0) {
+            f->log->n--;
+            return lsc_fail(L, op, arch_name(token), -rc, "the filter's rules "
+                            "cannot be written for this architecture");
+        }
+        lua_settop(L, 1);
+        return 1;
+    }
     rc = kind == LSC_OP_ARCH_ADD ? seccomp_arch_add(f->ctx, token)
                                  : seccomp_arch_remove(f->ctx, token);
     if (rc < 0)
-        return lsc_fail(L, op, arch_name(token), -rc,
-                        rc == -EEXIST ? "already in the filter"
-                        : rc == -ENOENT ? "not in the filter" : NULL);
+        return lsc_fail(L, op, arch_name(token), -rc, NULL);
     lsc_log_append(f, &rec);
     lua_settop(L, 1);
     return 1;

@@ -124,6 +124,12 @@ static int replay_op(scmp_filter_ctx ctx, const lsc_op *op, int map_kills)
     return -EINVAL;
 }
 
+static int is_setup(const lsc_op *op)
+{
+    return op->kind == LSC_OP_ARCH_ADD || op->kind == LSC_OP_ARCH_REMOVE ||
+           op->kind == LSC_OP_ATTR;
+}
+
 static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out)
 {
     size_t i;
@@ -133,8 +139,15 @@ static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out)
     if (ctx == NULL)  /* an action this API level lacks, or no memory */
         return -EOPNOTSUPP;
     rc = apply_defaults(ctx, map_kills);
+    /* Architectures first: libseccomp gives an architecture added after
+     * the rules none of them, and the record means every rule for every
+     * architecture of the filter. */
     for (i = 0; rc == 0 && i < log->n; i++)
-        rc = replay_op(ctx, &log->ops[i], map_kills);
+        if (is_setup(&log->ops[i]))
+            rc = replay_op(ctx, &log->ops[i], map_kills);
+    for (i = 0; rc == 0 && i < log->n; i++)
+        if (!is_setup(&log->ops[i]))
+            rc = replay_op(ctx, &log->ops[i], map_kills);
     if (rc != 0) {
         seccomp_release(ctx);
         return rc;
@@ -149,14 +162,22 @@ static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out)
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail)
 {
+    if (lsc_rebuild(f) != 0)
+        f->damaged = 1;
+    return lsc_fail(L, op, subject, err, detail);
+}
+
+/* Replaces the context with one built from the record; on failure the
+ * filter keeps the context it had. */
+int lsc_rebuild(lsc_filter *f)
+{
     scmp_filter_ctx fresh;
-    if (build_ctx(f->log, 0, &fresh) == 0) {
+    int rc = build_ctx(f->log, 0, &fresh);
+    if (rc == 0) {
         seccomp_release(f->ctx);
         f->ctx = fresh;
-    } else {
-        f->damaged = 1;
     }
-    return lsc_fail(L, op, subject, err, detail);
+    return rc;
 }
 
 /* ---- the userdata -------------------------------------------------- */
@@ -213,6 +234,13 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
         lsc_fail(L, op, NULL, ENOTRECOVERABLE,
                  "a failed rule add left the filter in an unknown state; "
                  "build a new filter");
+    {
+        uint32_t tsync = 0;
+        if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_TSYNC, &tsync) == 0 &&
+            tsync && seccomp_api_get() < 2)
+            lsc_fail(L, op, "tsync", EOPNOTSUPP, "thread sync needs libseccomp "
+                     "API level 2 or more; turn tsync off to load without it");
+    }
     if (!optimize_chosen(f->log)) {
         uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ? 2 : 1;
         int rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, level);
@@ -268,8 +296,7 @@ static int l_tostring(lua_State *L)
                                     : "seccomp.filter (closed)");
         return 1;
     }
-    lsc_push_action(L, f->log->default_action);
-    lua_settop(L, 2);
+    lsc_push_action_text(L, f->log->default_action);
     lua_pushfstring(L, "seccomp.filter (%s, %d rule%s%s%s)",
                     lua_tostring(L, 2), (int)f->nrules,
                     f->nrules == 1 ? "" : "s",
@@ -322,9 +349,8 @@ static int l_merge(lua_State *L)
     rc = seccomp_merge(f->ctx, o->ctx);
     if (rc < 0)
         return lsc_fail(L, "merge", NULL, -rc,
-                        rc == -EEXIST || rc == -EDOM
-                        ? "filters must have different architectures and the "
-                          "same attributes" : NULL);
+                        "filters must have different architectures, the same "
+                        "attributes and the same default action");
     lsc_log_append(f, &op);
     f->nrules += o->nrules;
     o->ctx = NULL;  /* libseccomp released it */
@@ -341,7 +367,8 @@ static int l_load(lua_State *L)
     int map_kills = 0, rc;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        lua_getfield(L, 2, "kill_as_trap");
+        lua_pushliteral(L, "kill_as_trap");
+        lua_rawget(L, 2);
         map_kills = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }

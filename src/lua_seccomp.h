@@ -101,16 +101,21 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
+int lsc_rebuild(lsc_filter *f);
 void lsc_open_filter(lua_State *L);
 
 /* actions.c */
 uint32_t lsc_check_action(lua_State *L, int idx, const char *op);
 int lsc_push_action(lua_State *L, uint32_t action);
+void lsc_push_action_text(lua_State *L, uint32_t action);
 void lsc_open_actions(lua_State *L);
 
 /* rules.c: syscall resolution, comparators, rule adding, priority. */
 int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
                       const char **name);
+int lsc_rule_fits_narrow(const lsc_rule *r);
+const char *lsc_narrow_arch(scmp_filter_ctx ctx);
+int lsc_arch_is_narrow(uint32_t token);
 void lsc_open_rules(lua_State *L);
 
 /* attributes.c: filter attributes and architectures. */

@@ -70,7 +70,8 @@ static int l_execv(lua_State *L)
         lua_rawgeti(L, 2, i + 1);
         if (lua_type(L, -1) != LUA_TSTRING)
             return lsc_fail(L, "execv", path, EINVAL, "arguments must be strings");
-        argv[i] = (char *)lua_tostring(L, -1);  /* kept alive on the stack */
+        argv[i] = (char *)lua_tostring(L, -1);  /* the table keeps it alive */
+        lua_pop(L, 1);
     }
     argv[n] = NULL;
     fflush(NULL);

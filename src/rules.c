@@ -61,11 +61,19 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
 
 /* ---- comparators ----------------------------------------------------- */
 
+/* Comparator tables are read with raw access: a metamethod could run user
+ * code in the middle of an add (and close the filter under it). */
+static int raw_field(lua_State *L, int t, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
 static uint64_t check_datum(lua_State *L, int t, const char *key, int bits,
                             const char *op, const char *subject)
 {
     int64_t v;
-    lua_getfield(L, t, key);
+    raw_field(L, t, key);
     if (bits == 32) {
         v = lsc_check_range(L, -1, op, subject, "32-bit comparator value",
                             INT32_MIN, (int64_t)UINT32_MAX);
@@ -88,17 +96,16 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
         lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                  "comparator must be made by seccomp.arg(i) or seccomp.arg32(i), got %s",
                  luaL_typename(L, t)));
-    lua_getfield(L, t, "arg");
+    raw_field(L, t, "arg");
     c->arg = (unsigned int)lsc_check_range(L, -1, op, subject, "argument index",
                                            0, LSC_MAX_ARGS - 1);
     lua_pop(L, 1);
-    lua_getfield(L, t, "bits");
-    c->bits = lua_isnil(L, -1) ? 64
-            : (int)lsc_check_integer(L, -1, op, subject, "comparator bits");
+    c->bits = raw_field(L, t, "bits") == LUA_TNIL ? 64
+            : (int)lsc_check_range(L, -1, op, subject, "comparator bits", 32, 64);
     lua_pop(L, 1);
     if (c->bits != 32 && c->bits != 64)
         lsc_fail(L, op, subject, EINVAL, "comparator bits must be 32 or 64");
-    lua_getfield(L, t, "op");
+    raw_field(L, t, "op");
     name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
     for (i = 0; cmp_names[i] != NULL && strcmp(cmp_names[i], name) != 0; i++)
         ;
@@ -110,49 +117,74 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
     c->a = check_datum(L, t, "a", c->bits, op, subject);
     c->b = c->op == SCMP_CMP_MASKED_EQ
          ? check_datum(L, t, "b", c->bits, op, subject) : 0;
+    /* libseccomp masks the value too, which would widen the rule. */
+    if (c->op == SCMP_CMP_MASKED_EQ && (c->b & ~c->a) != 0)
+        lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                 "masked_eq on argument %d can never be true: the value has "
+                 "bits outside the mask", (int)c->arg));
 }
 
-/* ---- arg32 expansion --------------------------------------------------
- * libseccomp compares all 64 bits, but the kernel ignores the high half
- * of an int argument, so garbage there must not change the verdict. A set
- * of low-32-bit values is written as masked_eq blocks with the high half
- * of the mask clear: eq is one block, a range is at most 32 blocks. */
+/* ---- expansion into masked comparisons --------------------------------
+ * Ranges and ne become masked_eq blocks, for two reasons:
+ * - arg32: libseccomp compares all 64 bits, but the kernel ignores the high
+ *   half of an int argument, so garbage there must not change the verdict:
+ *   the blocks' masks leave the high half out;
+ * - arg: libseccomp 2.5 can merge two 64-bit range comparisons on one
+ *   argument wrongly; equality tests on blocks have no such problem.
+ * A range of a w-bit value is at most 2w aligned blocks, ne at most 2w. */
+
+#define LSC_MAX_BLOCKS 128
 
 typedef struct { uint64_t mask, value; } block;
 
-static int range_blocks(uint64_t lo, uint64_t hi, block *out, int n)
+/* Aligned power-of-two blocks covering lo..hi of a `width`-bit value. */
+static int range_blocks(uint64_t lo, uint64_t hi, int width, block *out, int n)
 {
-    while (lo <= hi) {
-        uint64_t size = 1;
-        while ((lo & (size * 2 - 1)) == 0 && lo + size * 2 - 1 <= hi &&
-               size * 2 <= (LOW32 + 1))
-            size *= 2;
-        out[n].mask = LOW32 & ~(size - 1);
+    uint64_t full = width == 64 ? UINT64_MAX : (1ULL << width) - 1;
+    for (;;) {
+        uint64_t span = 0;  /* block size - 1 */
+        int k = 0;
+        while (k < width) {
+            uint64_t next = (span << 1) | 1;
+            if ((lo & next) != 0 || hi - lo < next)
+                break;
+            span = next;
+            k++;
+        }
+        out[n].mask = full & ~span;
         out[n].value = lo;
         n++;
-        lo += size;
+        if (hi - lo == span)
+            return n;
+        lo += span + 1;
     }
-    return n;
 }
 
-static int cmp32_blocks(const lsc_cmp *c, block *out)
+static int cmp_blocks(const lsc_cmp *c, block *out)
 {
-    uint64_t v = c->a;
+    uint64_t v = c->a, full = c->bits == 64 ? UINT64_MAX : LOW32;
+    int w = c->bits;
     switch (c->op) {
     case SCMP_CMP_EQ:
-        out[0].mask = LOW32; out[0].value = v; return 1;
+        out[0].mask = full; out[0].value = v; return 1;
     case SCMP_CMP_MASKED_EQ:
         out[0].mask = c->a; out[0].value = c->b; return 1;
     case SCMP_CMP_NE: {
-        int n = v > 0 ? range_blocks(0, v - 1, out, 0) : 0;
-        return v < LOW32 ? range_blocks(v + 1, LOW32, out, n) : n;
+        int n = v > 0 ? range_blocks(0, v - 1, w, out, 0) : 0;
+        return v < full ? range_blocks(v + 1, full, w, out, n) : n;
     }
-    case SCMP_CMP_LT: return v > 0 ? range_blocks(0, v - 1, out, 0) : 0;
-    case SCMP_CMP_LE: return range_blocks(0, v, out, 0);
-    case SCMP_CMP_GT: return v < LOW32 ? range_blocks(v + 1, LOW32, out, 0) : 0;
-    case SCMP_CMP_GE: return range_blocks(v, LOW32, out, 0);
+    case SCMP_CMP_LT: return v > 0 ? range_blocks(0, v - 1, w, out, 0) : 0;
+    case SCMP_CMP_LE: return range_blocks(0, v, w, out, 0);
+    case SCMP_CMP_GT: return v < full ? range_blocks(v + 1, full, w, out, 0) : 0;
+    case SCMP_CMP_GE: return range_blocks(v, full, w, out, 0);
     default: return 0;
     }
+}
+
+/* 64-bit eq and masked_eq go to libseccomp as written. */
+static int passes_through(const lsc_cmp *c)
+{
+    return c->bits == 64 && (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ);
 }
 
 typedef struct {
@@ -174,13 +206,14 @@ static void expand(lua_State *L, const lsc_cmp *c, unsigned int ncmp,
 {
     size_t per = 1, i, k, s;
     unsigned int j;
-    block blocks[LSC_MAX_ARGS][64];
+    block (*blocks)[LSC_MAX_BLOCKS] = lua_newuserdata(L,
+        LSC_MAX_ARGS * sizeof *blocks);
     int nblocks[LSC_MAX_ARGS];
     for (j = 0; j < ncmp; j++) {
-        if (c[j].bits == 64) {
+        if (passes_through(&c[j])) {
             nblocks[j] = 1;
         } else {
-            nblocks[j] = cmp32_blocks(&c[j], blocks[j]);
+            nblocks[j] = cmp_blocks(&c[j], blocks[j]);
             if (nblocks[j] == 0)
                 lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                          "the comparison on argument %d can never be true",
@@ -189,7 +222,7 @@ static void expand(lua_State *L, const lsc_cmp *c, unsigned int ncmp,
         per *= (size_t)nblocks[j];
         if (per > LSC_MAX_EXPANSION)
             lsc_fail(L, op, subject, E2BIG,
-                     "32-bit range comparisons expand to more than 1024 rules");
+                     "range comparisons expand to more than 1024 rules per syscall");
     }
     e->n = per * nsys;
     e->rules = lua_newuserdata(L, e->n * sizeof *e->rules);  /* freed by GC */
@@ -204,7 +237,7 @@ static void expand(lua_State *L, const lsc_cmp *c, unsigned int ncmp,
             for (j = 0; j < ncmp; j++) {
                 struct scmp_arg_cmp *a = &r->cmp[j];
                 a->arg = c[j].arg;
-                if (c[j].bits == 64) {
+                if (passes_through(&c[j])) {
                     a->op = c[j].op; a->datum_a = c[j].a; a->datum_b = c[j].b;
                 } else {
                     k = rest % (size_t)nblocks[j];
@@ -231,16 +264,64 @@ static int same_condition(const lsc_rule *x, const lsc_rule *y)
     return 1;
 }
 
+/* A rule conflicts with an earlier one on the same syscall and another
+ * action when both have the same conditions, or when either has none:
+ * libseccomp then keeps one of them and silently drops the other. */
 static const lsc_rule *find_conflict(const lsc_log *log, const lsc_rule *r)
 {
     size_t i;
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        if ((op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) &&
-            op->rule.action != r->action && same_condition(&op->rule, r))
-            return &op->rule;
+        const lsc_rule *o = &op->rule;
+        if (op->kind == LSC_OP_MERGE) {
+            const lsc_rule *m = find_conflict(op->merged, r);
+            if (m != NULL)
+                return m;
+        }
+        if ((op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT) ||
+            o->action == r->action || o->syscall != r->syscall)
+            continue;
+        if (o->ncmp == 0 || r->ncmp == 0 || same_condition(o, r))
+            return o;
     }
     return NULL;
+}
+
+/* 32-bit architectures pass 32-bit arguments, and libseccomp compares only
+ * the low half there: a value with high bits would match the wrong calls. */
+static const char *const narrow_arches[] = {
+    "x86", "x32", "arm", "mips", "mipsel", "mips64n32", "mipsel64n32",
+    "ppc", "s390", "parisc", NULL
+};
+
+int lsc_arch_is_narrow(uint32_t token)
+{
+    int i;
+    for (i = 0; narrow_arches[i] != NULL; i++)
+        if (seccomp_arch_resolve_name(narrow_arches[i]) == token)
+            return 1;
+    return 0;
+}
+
+const char *lsc_narrow_arch(scmp_filter_ctx ctx)
+{
+    int i;
+    for (i = 0; narrow_arches[i] != NULL; i++)
+        if (seccomp_arch_exist(ctx, seccomp_arch_resolve_name(narrow_arches[i])) == 0)
+            return narrow_arches[i];
+    return NULL;
+}
+
+int lsc_rule_fits_narrow(const lsc_rule *r)
+{
+    unsigned int j;
+    for (j = 0; j < r->ncmp; j++) {
+        uint64_t v = r->cmp[j].op == SCMP_CMP_MASKED_EQ ? r->cmp[j].datum_b
+                                                       : r->cmp[j].datum_a;
+        if ((v >> 32) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 /* The syscall argument: one name or number, or a list of them. Pushes a
@@ -286,6 +367,7 @@ static int add_rule(lua_State *L, int exact)
     int i, top = lua_gettop(L), seen[LSC_MAX_ARGS] = {0};
     size_t k, nsys;
     int *syscalls = check_syscalls(L, 3, op, &nsys, &subject);
+    const char *narrow;
     expansion e;
 
     if (top - 3 > LSC_MAX_ARGS)
@@ -302,6 +384,7 @@ static int add_rule(lua_State *L, int exact)
         return lsc_fail(L, op, subject, EACCES,
                         "the rule's action is the filter's default action");
     expand(L, cmps, ncmp, syscalls, nsys, action, &e, op, subject);
+    narrow = lsc_narrow_arch(f->ctx);
     for (k = 0; k < e.n; k++) {
         const lsc_rule *other = find_conflict(f->log, &e.rules[k]);
         if (other != NULL) {
@@ -309,11 +392,19 @@ static int add_rule(lua_State *L, int exact)
                                                           other->syscall);
             const char *which = lua_pushstring(L, name != NULL ? name : subject);
             free(name);
-            lsc_push_action(L, other->action);
-            lua_pushfstring(L, "conflicts with an earlier rule on the same "
-                            "arguments with action %s", lua_tostring(L, -1));
+            lsc_push_action_text(L, other->action);
+            lua_pushfstring(L, "conflicts with an earlier rule with action %s "
+                            "(%s)", lua_tostring(L, -1),
+                            other->ncmp == 0 || e.rules[k].ncmp == 0
+                            ? "a rule without comparators takes the whole syscall"
+                            : "same arguments");
             return lsc_fail(L, op, which, EEXIST, lua_tostring(L, -1));
         }
+        if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
+            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                            "a comparison needs values above 32 bits, which the "
+                            "filter's %s architecture cannot compare; use arg32 "
+                            "for int arguments", narrow));
     }
     lsc_log_reserve(L, f, e.n);
     for (k = 0; k < e.n; k++) {

@@ -81,8 +81,9 @@ local function expand_names(f, names)
     end
   end
   if #list == 0 then
-    error(("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
-          :format(tostring(names[1])), 3)
+    error(#names == 0 and "seccomp: add: Invalid argument (EINVAL): empty list of syscalls"
+          or ("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
+             :format(tostring(names[1])), 3)
   end
   return list
 end
@@ -191,9 +192,7 @@ function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) en
 
 --- Every bit set in the argument is also set in `allowed`.
 function Arg:flags_in(allowed)
-  if math.type(allowed) ~= "integer" then
-    check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
-  end
+  check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
   local mask = ~allowed
   if self.bits == 32 then mask = mask & 0xffffffff end
   return comparator(self, "masked_eq", mask, 0)

@@ -1,0 +1,86 @@
+-- Memory: many create/add/export/close cycles in a child; its resident
+-- memory and number of open file descriptors must not grow.
+--
+-- SECCOMP_MEMORY_CYCLES (default 20000); `make security-full` runs 100000.
+-- SECCOMP_MEMORY_REPORT=1 prints the figures.
+local seccomp = require "seccomp"
+local core = require "seccomp.core"
+local raw = dofile("spec/helper/sysraw.lua")
+
+local CYCLES = tonumber(os.getenv("SECCOMP_MEMORY_CYCLES")) or 20000
+-- Allocator noise is a few pages; a leak of even 16 bytes a cycle over
+-- the measured cycles is well above this.
+local SLACK_KB = 256
+
+local function rss_kb()
+  return tonumber(raw.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
+end
+
+local function fd_count()
+  local p = io.popen("ls /proc/" .. core.getpid() .. "/fd")
+  local n = 0
+  for _ in p:lines() do n = n + 1 end
+  p:close()
+  return n
+end
+
+local function cycle(i)
+  local f = seccomp.filter("kill")
+  f:allow({ "read", "write", "close" })
+  f:add(seccomp.errno("EPERM"), "openat", seccomp.arg32(2):masked_eq(3, 1))
+  f:add(seccomp.errno("EACCES"), "socket", seccomp.arg32(0):ge(2))
+  f:add("kill_thread", "mmap", seccomp.arg(2):gt(7), seccomp.arg(0):eq(0))
+  pcall(f.add, f, "allow", "read")               -- refused: a duplicate
+  pcall(f.add, f, seccomp.errno(1), "no_such")   -- refused: unknown name
+  local pfc, bpf = f:pfc(), f:bpf()
+  assert(#pfc > 0 and #bpf > 0)
+  if i % 3 == 0 then
+    local g = seccomp.filter("kill")  -- merge needs other architectures
+    g:arch_add("x86")
+    g:arch_remove("native")
+    g:allow("getppid")
+    f:merge(g)
+  end
+  if i % 2 == 0 then f:close() end  -- the others go to __gc
+end
+
+-- RSS after each quarter of the cycles. The first half warms up the
+-- allocator and lets Lua's collector settle on its pace (the heap grows to
+-- the collector's pause once); over the second half nothing may grow.
+local function measure(n)
+  local points, fds = {}, {}
+  for q = 1, 4 do
+    for i = 1, n // 4 do cycle(i) end
+    collectgarbage()
+    collectgarbage()
+    points[q], fds[q] = rss_kb(), fd_count()
+  end
+  return points, fds
+end
+
+describe("memory", function()
+  it(string.format("does not grow over %d create/add/export/close cycles", CYCLES), function()
+    local out = os.tmpname()
+    local r = raw.child(function()
+      local points, fds = measure(CYCLES)
+      local fh = io.open(out, "w")
+      fh:write(table.concat(points, " "), "\n", table.concat(fds, " "), "\n")
+      fh:close()
+    end)
+    assert.are.same({ how = "exit", code = 0 }, r)
+    local text = raw.slurp(out)
+    os.remove(out)
+    local points, fds = {}, {}
+    local l1, l2 = text:match("^([^\n]*)\n([^\n]*)")
+    for v in l1:gmatch("%d+") do points[#points + 1] = tonumber(v) end
+    for v in l2:gmatch("%d+") do fds[#fds + 1] = tonumber(v) end
+    if os.getenv("SECCOMP_MEMORY_REPORT") then
+      print(string.format("\nmemory: %d cycles, RSS by quarter %s KiB, fds %s",
+                          CYCLES, table.concat(points, " "), table.concat(fds, " ")))
+    end
+    assert.are.equal(4, #points)
+    assert.are.same({ fds[1], fds[1], fds[1], fds[1] }, fds)
+    assert.is_true(points[4] - points[2] <= SLACK_KB,
+                   string.format("RSS grew from %d to %d KiB", points[2], points[4]))
+  end)
+end)
