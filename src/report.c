@@ -42,6 +42,7 @@ typedef struct lsc_record {
     int32_t nr;
     uint32_t arch;
     uint64_t args[6];
+    uint64_t ip;
     int64_t values[2];
     char msg[3072];
 } lsc_record;
@@ -162,6 +163,7 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         report_rec->arch = arch;
         for (i = 0; i < 6; i++)
             report_rec->args[i] = a[i];
+        report_rec->ip = (uint64_t)(uintptr_t)si->si_call_addr;
         report_rec->state = REC_VIOLATION;
     }
     if (report_fd >= 0) {
@@ -261,7 +263,7 @@ static int rec_finish(lua_State *L)
 
 /* rec:read() -> { state = "none"|"returned"|"error"|"violation"|"setup",
  *                 message =, values = { v1, v2 },
- *                 syscall = nr, arch = token, args = {...} } */
+ *                 syscall = nr, arch = token, args = {...}, ip = n } */
 static int rec_read(lua_State *L)
 {
     static const char *const states[] = { "none", "returned", "error",
@@ -293,6 +295,8 @@ static int rec_read(lua_State *L)
             lua_rawseti(L, -2, i + 1);
         }
         lua_setfield(L, -2, "args");
+        lua_pushinteger(L, (lua_Integer)r->ip);
+        lua_setfield(L, -2, "ip");
     }
     return 1;
 }
