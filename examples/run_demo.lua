@@ -15,11 +15,19 @@ print("      fstat and what the Lua runtime needs, writes to the log, and then")
 print("      tries to open /etc/hostname.")
 print("")
 
+-- The script's stderr comes through a pipe, to read its violation report.
+local r, w = core.pipe()
 local pid = core.fork()
 if pid == 0 then
+  core.dup2(w, 2)
   core.execv("/usr/bin/env", { "env", interpreter, "examples/drop_rights.lua", log })
 end
+core.close_fd(w)
+local stderr = core.read(r)
+core.close_fd(r)
 local how, code = core.wait(pid)
+io.stdout:write(stderr)
+local refused = stderr:match("seccomp: killed: (%w+)%(")
 
 local fh = assert(io.open(log, "r"))
 local written = fh:read("a")
@@ -36,13 +44,14 @@ end
 
 if how == "signal" and code == SIGSYS then
   print(("demo: the process was killed by SIGSYS (signal %d, \"Bad system call\")"):format(code))
-  print("      when it tried to open another file: the filter held.")
+  print(("      at the %s call, when it tried to open another file: the filter held.")
+        :format(refused or "(unreported)"))
 elseif how == "signal" then
   print(("demo: the process was killed by signal %d, not SIGSYS: unexpected"):format(code))
 else
   print(("demo: the process exited with code %d instead of being killed: the filter did NOT hold"):format(code))
 end
 
-local ok = wrote and how == "signal" and code == SIGSYS
+local ok = wrote and how == "signal" and code == SIGSYS and refused == "openat"
 print(ok and "demo: result: as intended" or "demo: result: NOT as intended")
 os.exit(ok and 0 or 1)

@@ -54,6 +54,7 @@ build = {
     ["seccomp.runner"] = "lua/seccomp/runner.lua",
     ["seccomp.learn"] = "lua/seccomp/learn.lua",
     ["seccomp.notify"] = "lua/seccomp/notify.lua",
+    ["seccomp.report"] = "lua/seccomp/report.lua",
   },
   install = {
     bin = { ["lua-seccomp"] = "bin/lua-seccomp" },

@@ -92,9 +92,13 @@ local function fuzz(seed, ncalls)
     return t, n
   end
 
+  -- f:test loads the filter in a grandchild; under a sanitizer runtime
+  -- that grandchild cannot exit if the random filter denies exit_group,
+  -- so `make asan` and `make memcheck` leave it out (SECCOMP_SANITIZER).
+  local skip = { load = true, test = os.getenv("SECCOMP_SANITIZER") and true }
   local methods = {}
   for name in pairs(getmetatable(pool[1]).__index) do
-    if name ~= "load" then methods[#methods + 1] = name end
+    if not skip[name] then methods[#methods + 1] = name end
   end
   table.sort(methods)
 

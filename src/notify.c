@@ -230,13 +230,15 @@ static int notify_socketpair(lua_State *L)
     return 2;
 }
 
-/* notify_send_fd(sock, fd): one sendmsg carrying fd (SCM_RIGHTS). */
+/* notify_send_fd(sock, fd): one sendmsg carrying fd (SCM_RIGHTS) and,
+ * as data, its number in the sender (so the receiver can recognise the
+ * sender closing it). */
 static int notify_send_fd(lua_State *L)
 {
     int sock = check_fd(L, 1, "notify_send_fd");
     int fd = check_fd(L, 2, "notify_send_fd");
-    char byte = 'F';
-    struct iovec iov = { &byte, 1 };
+    int32_t number = fd;
+    struct iovec iov = { &number, sizeof number };
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -263,12 +265,12 @@ static int notify_send_fd(lua_State *L)
     return 0;
 }
 
-/* notify_recv_fd(sock) -> fd (close-on-exec) */
+/* notify_recv_fd(sock) -> fd (close-on-exec), its number in the sender */
 static int notify_recv_fd(lua_State *L)
 {
     int sock = check_fd(L, 1, "notify_recv_fd");
-    char byte;
-    struct iovec iov = { &byte, 1 };
+    int32_t number = -1;
+    struct iovec iov = { &number, sizeof number };
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -288,13 +290,14 @@ static int notify_recv_fd(lua_State *L)
     if (n < 0)
         return lsc_fail(L, "notify_recv_fd", "recvmsg", errno, NULL);
     c = CMSG_FIRSTHDR(&msg);
-    if (n == 0 || c == NULL || c->cmsg_level != SOL_SOCKET ||
+    if (n != (ssize_t)sizeof number || c == NULL || c->cmsg_level != SOL_SOCKET ||
         c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
         return lsc_fail(L, "notify_recv_fd", "recvmsg", EPROTO,
                         "no file descriptor received");
     memcpy(&fd, CMSG_DATA(c), sizeof fd);
     lua_pushinteger(L, fd);
-    return 1;
+    lua_pushinteger(L, number);
+    return 2;
 }
 
 void lsc_open_notify(lua_State *L)

@@ -150,6 +150,15 @@ static int l_write(lua_State *L)
     return 0;
 }
 
+/* dup2(old, new): so a child's stderr can go to a pipe */
+static int l_dup2(lua_State *L)
+{
+    int from = check_fd(L, 1, "dup2"), to = check_fd(L, 2, "dup2");
+    if (dup2(from, to) < 0)
+        return lsc_fail(L, "dup2", NULL, errno, NULL);
+    return 0;
+}
+
 static int l_close_fd(lua_State *L)
 {
     if (close(check_fd(L, 1, "close_fd")) < 0)
@@ -168,6 +177,7 @@ static const luaL_Reg process_functions[] = {
     {"read", l_read},
     {"write", l_write},
     {"close_fd", l_close_fd},
+    {"dup2", l_dup2},
     {NULL, NULL}
 };
 

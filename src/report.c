@@ -39,6 +39,7 @@ enum { REC_NONE, REC_RETURNED, REC_ERROR, REC_VIOLATION, REC_SETUP };
 /* The shared page; its size is one page whatever the struct's. */
 typedef struct lsc_record {
     volatile sig_atomic_t state;
+    volatile sig_atomic_t violated;  /* the handler filled nr..ip */
     int32_t nr;
     uint32_t arch;
     uint64_t args[6];
@@ -164,7 +165,10 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         for (i = 0; i < 6; i++)
             report_rec->args[i] = a[i];
         report_rec->ip = (uint64_t)(uintptr_t)si->si_call_addr;
-        report_rec->state = REC_VIOLATION;
+        report_rec->violated = 1;
+        /* a refusal after the code returned (at exit) keeps that state */
+        if (report_rec->state == REC_NONE)
+            report_rec->state = REC_VIOLATION;
     }
     if (report_fd >= 0) {
         sbuf b = { report_buf, 0, sizeof report_buf };
@@ -284,7 +288,7 @@ static int rec_read(lua_State *L)
         lua_rawseti(L, -2, 2);
         lua_setfield(L, -2, "values");
     }
-    if (st == REC_VIOLATION) {
+    if (r->violated) {
         lua_pushinteger(L, r->nr);
         lua_setfield(L, -2, "syscall");
         lua_pushinteger(L, (lua_Integer)r->arch);

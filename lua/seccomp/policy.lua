@@ -175,7 +175,7 @@ local function parse_promises(promises)
 end
 
 local PENALTIES = { kill = "kill", eperm = seccomp.errno("EPERM") }
-local PLEDGE_OPTIONS = { penalty = true, load = true }
+local PLEDGE_OPTIONS = { penalty = true, load = true, report = true }
 
 -- Every rule a pledge of `set` grants, in a plan.
 local function plan_pledge(set)
@@ -211,7 +211,9 @@ end
 -- builds the filter, loads it, and returns it with the list of names
 -- skipped. Options: `penalty` = "kill" (default: the process dies with
 -- SIGSYS) or "eperm" (a refused call fails with EPERM); `load = false`
--- returns the filter without loading it. A later pledge may only
+-- returns the filter without loading it; `report = true` makes a process
+-- the filter kills first print one line naming the call and the promise
+-- that would allow it. A later pledge may only
 -- narrow: asking for a promise not held before raises.
 function policy.pledge(promises, options)
   local set = parse_promises(promises)
@@ -244,7 +246,7 @@ function policy.pledge(promises, options)
   if options.load ~= false then
     -- os.date reads the time zone file on first use: read it now.
     os.date("*t")
-    f:load()
+    f:load { report = options.report or nil }
     held = set
   end
   return f, skipped

@@ -93,8 +93,7 @@ end
 -- caller then loads the filter with kills as traps. Options: `report_fd`
 -- (default 2, stderr).
 function report.install(_, options)
-  local fd = options and options.report_fd or 2
-  core.report_install(report.hints(), fd)
+  core.report_install(report.hints(), options and options.report_fd or 2)
 end
 
 return report

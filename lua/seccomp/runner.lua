@@ -80,14 +80,20 @@ function runner.test(f, fn, opts)
   local result = { how = how }
   if how == "exit" then result.code = code else result.signal = code end
   result.ok = r.state == "returned" and how == "exit" and code == 0
-  if r.state == "violation" then
+  if r.syscall then  -- a rule refused a call (perhaps at exit)
     result.syscall = syscall_name(r.syscall, r.arch)
     result.args = r.args
     result.arch = core.arch_name(r.arch)
-  elseif r.state == "error" then
-    result.error = r.message
   end
+  if r.state == "error" then result.error = r.message end
   return result
+end
+
+--- Prepares the violation report and installs its SIGSYS handler in this
+-- process: the line goes to `fd` (default 2, stderr). The caller then
+-- loads the filter with kills as traps (`f:load{ report = true }`).
+function runner.install_report(fd)
+  core.report_install(require("seccomp.report").hints(), fd or 2)
 end
 
 return runner

@@ -1,0 +1,39 @@
+-- A supervisor that decides per call: the child's uname() is answered
+-- by the parent, its mkdir() is refused with EACCES, everything else runs.
+-- Run from the repository root:
+--   LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/?.so;;" lua5.4 examples/notify_supervisor.lua
+--
+-- Deciding on pointer arguments (a path, a buffer) would be a
+-- time-of-check race: the target can change that memory after the
+-- supervisor read it. Decide on numbers, or refuse in the filter itself.
+local seccomp = require "seccomp"
+local core = require "seccomp.core"
+local notify = require "seccomp.notify"
+
+local f = seccomp.filter("allow")
+f:add("notify", { "mkdir", "mkdirat", "getppid" })
+
+local mine, theirs = notify.socketpair()
+local pid = core.fork()
+if pid == 0 then
+  core.close_fd(mine)
+  f:load()
+  notify.send_fd(theirs, f:notify_fd())  -- hand the listener to the parent
+  print("child: getppid() = " .. core.syscall_raw(seccomp.syscall("getppid")))
+  local _, _, status = os.execute("mkdir /tmp/notify-example-never-created 2>/dev/null")
+  print("child: mkdir exit status " .. status .. " (refused by the parent)")
+  io.stdout:flush()
+  core.exit(0)
+end
+core.close_fd(theirs)
+local fd = notify.recv_fd(mine)
+core.close_fd(mine)
+
+notify.serve(fd, function(req)
+  io.write(("parent: pid %d asks %s(%d, ...)\n"):format(req.pid, req.name, req.args[1]))
+  if req.name == "getppid" then return { value = 4242 } end
+  if req.name == "mkdir" or req.name == "mkdirat" then return { errno = "EACCES" } end
+  return "continue"
+end)
+core.close_fd(fd)
+print("parent: child ended by " .. table.concat({ core.wait(pid) }, " "))

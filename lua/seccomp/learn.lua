@@ -1,0 +1,364 @@
+--- Learn mode: which syscalls does this code need?
+--
+-- `seccomp.learn(fn)` runs `fn` in a forked child, `seccomp.learn{ "cmd",
+-- "arg" }` runs a command, under a filter whose default action is user
+-- notification. The parent receives every call, records it with its
+-- arguments and lets it continue (SECCOMP_USER_NOTIF_FLAG_CONTINUE): no
+-- strace, no ptrace, no audit log. Children the code forks inherit the
+-- filter and are recorded too.
+--
+-- The listener fd is created by the load, in the child; the child passes
+-- it to the parent over a socketpair (SCM_RIGHTS) with the one call the
+-- filter lets through unrecorded: sendmsg on that socket.
+-- @module seccomp.learn
+
+local seccomp = require "seccomp"
+local core = require "seccomp.core"
+
+local learn = {}
+
+-- The argument holding the flags worth reporting, per call.
+local FLAG_ARGS = {
+  open = { flags = 2 }, openat = { flags = 3 },
+  mmap = { prot = 3, flags = 4 }, mprotect = { prot = 3 },
+  socket = { domain = 1, type = 2, protocol = 3 },
+  ioctl = { request = 2 }, clone = { flags = 1 },
+}
+
+local function fail(detail, level)
+  error("seccomp: learn: Invalid argument (EINVAL): " .. detail, level + 1)
+end
+
+-- The path of command `name`, searched in PATH when it has no slash.
+function learn.which(name)
+  if name:find("/", 1, true) then return name end
+  for dir in (os.getenv("PATH") or "/usr/bin:/bin"):gmatch("[^:]+") do
+    local path = dir .. "/" .. name
+    local fh = io.open(path, "rb")
+    if fh then
+      fh:close()
+      return path
+    end
+  end
+  error(("seccomp: learn(%s): No such file or directory (ENOENT): not found in PATH")
+        :format(name), 2)
+end
+
+-- The child: load the notify filter, hand the listener over, run.
+local function child(target, path, sock, other, rec, opts)
+  local ok, err = pcall(function()
+    core.close_fd(other)
+    if opts.setup then opts.setup() end
+    local f = seccomp.filter("notify")
+    f:add("allow", "sendmsg", seccomp.arg32(0):eq(sock))
+    f:load()
+    local fd = f:notify_fd()
+    core.notify_send_fd(sock, fd)
+    core.close_fd(fd)
+    core.close_fd(sock)
+  end)
+  if not ok then
+    rec:finish("setup", tostring(err))
+    core.exit(125)
+  end
+  if path then
+    local _, msg = pcall(core.execv, path, target)
+    rec:finish("setup", tostring(msg))
+    core.exit(127)
+  end
+  ok, err = pcall(function()
+    target()
+    io.stdout:flush()
+    io.stderr:flush()
+  end)
+  rec:finish(ok and "returned" or "error", not ok and tostring(err) or nil)
+  core.exit(ok and 0 or 1)
+end
+
+-- Records one notification into report `r`.
+local function record(r, req)
+  local name = req.name or ("syscall " .. req.syscall)
+  if req.arch ~= r.native then
+    name = name .. "@" .. (core.arch_name(req.arch) or tostring(req.arch))
+    r.foreign[name] = (r.foreign[name] or 0) + 1
+    return
+  end
+  r.syscalls[name] = (r.syscalls[name] or 0) + 1
+  r.total = r.total + 1
+  local fa = FLAG_ARGS[name]
+  if fa then
+    local seen = r.flag_sets[name] or {}
+    r.flag_sets[name] = seen
+    for what, i in pairs(fa) do
+      seen[what] = seen[what] or {}
+      seen[what][req.args[i] & 0xffffffff] = true
+    end
+  end
+  -- Distinct argument tuples, to check argument rules of promises.
+  local calls = r.calls[name] or {}
+  r.calls[name] = calls
+  if #calls < 64 then
+    local key = table.concat(req.args, ",")
+    if not calls[key] then
+      calls[key] = true
+      calls[#calls + 1] = req.args
+    end
+  end
+end
+
+local function sorted_keys(t)
+  local list = {}
+  for k in pairs(t) do list[#list + 1] = k end
+  table.sort(list)
+  return list
+end
+
+-- Smallest set of `items` (each a set of names) covering `names`; ties
+-- go to the smaller total. `accept(set)` may reject a candidate.
+local function smallest_cover(names, items, sizes, max, accept)
+  local by_name = {}
+  for id, members in pairs(items) do
+    for n in pairs(members) do
+      by_name[n] = by_name[n] or {}
+      table.insert(by_name[n], id)
+    end
+  end
+  local need = {}
+  for _, n in ipairs(names) do if by_name[n] then need[#need + 1] = n end end
+  local best
+  local tried = 0
+  local function search(chosen, k)
+    if best or tried > 2000 then return end
+    local covered = {}
+    for _, id in ipairs(chosen) do for n in pairs(items[id]) do covered[n] = true end end
+    local first
+    for _, n in ipairs(need) do if not covered[n] then first = n break end end
+    if not first then
+      tried = tried + 1
+      local set = {}
+      for i, id in ipairs(chosen) do set[i] = id end
+      table.sort(set)
+      if not accept or accept(set) then best = set end
+      return
+    end
+    if #chosen >= k then return end
+    local options = {}
+    for _, id in ipairs(by_name[first]) do options[#options + 1] = id end
+    table.sort(options, function(a, b)
+      if sizes[a] ~= sizes[b] then return sizes[a] < sizes[b] end
+      return a < b
+    end)
+    for _, id in ipairs(options) do
+      chosen[#chosen + 1] = id
+      search(chosen, k)
+      chosen[#chosen] = nil
+    end
+  end
+  for k = 1, max do
+    search({}, k)
+    if best then break end
+  end
+  local missing = {}
+  for _, n in ipairs(names) do if not by_name[n] then missing[#missing + 1] = n end end
+  return best, missing
+end
+
+-- Groups covering the names seen (by name; @known is no answer).
+local function cover_groups(names)
+  local policy = require "seccomp.policy"
+  local items, sizes = {}, {}
+  for _, g in ipairs(policy.groups()) do
+    if g ~= "@known" then
+      local set, n = {}, 0
+      for _, m in ipairs((policy.expand(g))) do set[m] = true n = n + 1 end
+      items[g], sizes[g] = set, n
+    end
+  end
+  return smallest_cover(names, items, sizes, 8)
+end
+
+-- Promises covering the calls seen, arguments included: each promise's
+-- pledge is compiled and every recorded call run through the simulator.
+-- Calls one promise alone does not grant (O_RDWR needs rpath and wpath)
+-- are tried against pairs. The answer is checked as a whole the same way.
+local function cover_promises(names, calls)
+  local policy = require "seccomp.policy"
+  local native = seccomp.arch_token(seccomp.arch_native())
+  local instances = {}
+  for _, name in ipairs(names) do
+    local nr = seccomp.syscall(name)
+    for _, args in ipairs(calls[name]) do
+      instances[#instances + 1] = { name = name, nr = nr, args = args }
+    end
+  end
+  local function allowed(set)
+    local ok, f = pcall(policy.pledge, set, { load = false })
+    if not ok then return {} end
+    local prog = f:bpf()
+    f:close()
+    local yes = {}
+    for i, c in ipairs(instances) do
+      local action = core.bpf_run(prog, native, c.nr, c.args)
+      if action == "allow" or action == "log" then yes[i] = true end
+    end
+    return yes
+  end
+  local list = policy.promises()
+  local items, sizes, single = {}, {}, {}
+  for i, p in ipairs(list) do
+    items[p], sizes[p] = allowed(p), i  -- ties: documented order
+    for k in pairs(items[p]) do single[k] = true end
+  end
+  -- Promises whose data name a call no single promise grants.
+  local by_promise = require("seccomp.report").index()
+  local wanted = {}
+  for k, c in ipairs(instances) do
+    if not single[k] then
+      for _, p in ipairs(by_promise[c.name] or {}) do wanted[p:match("^%S+")] = true end
+    end
+  end
+  for i = 1, #list do
+    for j = i + 1, #list do
+      if wanted[list[i]] or wanted[list[j]] then
+        local pair = list[i] .. " " .. list[j]
+        local yes = allowed(pair)
+        local adds = false
+        for k in pairs(yes) do if not single[k] then adds = true end end
+        if adds then items[pair], sizes[pair] = yes, 100 * (i + j) end
+      end
+    end
+  end
+  local ids = {}
+  for k in ipairs(instances) do ids[k] = k end
+  local best, missing_ids = smallest_cover(ids, items, sizes, 12)
+  local missing, seen = {}, {}
+  for _, k in ipairs(missing_ids) do
+    local n = instances[k].name
+    if not seen[n] then seen[n] = true missing[#missing + 1] = n end
+  end
+  if not best then return nil, missing end
+  local set, dup = {}, {}
+  for _, item in ipairs(best) do
+    for p in item:gmatch("%S+") do
+      if not dup[p] then dup[p] = true set[#set + 1] = p end
+    end
+  end
+  table.sort(set, function(a, b) return sizes[a] < sizes[b] end)
+  local yes = allowed(table.concat(set, " "))
+  for k in ipairs(instances) do
+    if not yes[k] and not seen[instances[k].name] then return nil, missing end
+  end
+  return set, missing
+end
+
+-- Lua source of a policy table allowing every call seen.
+local function policy_source(r, what)
+  local out = {
+    "-- lua-seccomp policy learned from " .. what,
+    ("-- %d calls of %d system calls."):format(r.total, #r.names),
+  }
+  if r.promises then
+    out[#out + 1] = ('-- Promises that would cover them: "%s"'):format(table.concat(r.promises, " "))
+  end
+  out[#out + 1] = "return {"
+  out[#out + 1] = '  default = "kill",'
+  out[#out + 1] = "  allow = {"
+  for _, name in ipairs(r.names) do
+    out[#out + 1] = ("    %q, -- %d"):format(name, r.syscalls[name])
+  end
+  out[#out + 1] = "  },"
+  out[#out + 1] = "}"
+  return table.concat(out, "\n") .. "\n"
+end
+
+--- Runs `target` (a function, or a command as { "cmd", "arg", ... }) in a
+-- child under learn mode and returns a report:
+-- `syscalls` (name -> count), `flags` (name -> { what -> sorted values }),
+-- `promises` (smallest list of pledge promises covering the calls seen,
+-- checked with their arguments) and `promises_missing` (calls no promise
+-- grants), `groups` and `groups_missing` likewise for @groups, `foreign`
+-- (calls made through another architecture's ABI), `how` and `code` (how
+-- the child ended), `error` (when fn raised), and `policy` (Lua source
+-- of a table for `seccomp.compile`).
+-- Options: `setup` (a function run in the child before the filter, to
+-- redirect output, change directory, ...), `progress` (a function called
+-- with a line of text now and then).
+function learn.learn(target, opts)
+  if opts ~= nil and type(opts) ~= "table" then fail("options must be a table", 2) end
+  opts = opts or {}
+  local path, what
+  if type(target) == "table" then
+    if type(target[1]) ~= "string" then fail("a command must be { \"cmd\", \"arg\", ... }", 2) end
+    for i = 1, #target do
+      if type(target[i]) ~= "string" then fail("command arguments must be strings", 2) end
+    end
+    path = learn.which(target[1])
+    what = table.concat(target, " ")
+  elseif type(target) == "function" then
+    what = "a Lua function"
+  else
+    fail("expected a function or a command table, got " .. type(target), 2)
+  end
+
+  local rec <close> = core.report_record()
+  local mine, theirs = core.notify_socketpair()
+  local pid = core.fork()
+  if pid == 0 then child(target, path, theirs, mine, rec, opts) end
+  core.close_fd(theirs)
+  local got, fd, child_fd = pcall(core.notify_recv_fd, mine)
+  core.close_fd(mine)
+  if not got then
+    core.wait(pid)
+    local r = rec:read()
+    error("seccomp: learn: the child could not start: " ..
+          (r.message or tostring(fd)), 2)
+  end
+
+  local r = {
+    syscalls = {}, flag_sets = {}, calls = {}, foreign = {}, total = 0,
+    native = seccomp.arch_token(seccomp.arch_native()),
+  }
+  -- The child's own two closes (listener, socket) are bookkeeping.
+  local skip = { [child_fd] = true, [theirs] = true }
+  local progress, next_progress = opts.progress, 1000
+  while core.notify_poll(fd) == "ready" do
+    local req = core.notify_receive(fd)
+    if req then
+      if req.pid == pid and req.name == "close" and skip[req.args[1]] then
+        skip[req.args[1]] = nil
+      else
+        record(r, req)
+      end
+      core.notify_respond(fd, req.id, "continue")
+      if progress and r.total >= next_progress then
+        progress(("%d calls recorded"):format(r.total))
+        next_progress = next_progress * 2
+      end
+    end
+  end
+  core.close_fd(fd)
+  local how, code = core.wait(pid)
+  local state = rec:read()
+  if state.state == "setup" then
+    error("seccomp: learn: the child could not start: " .. state.message, 2)
+  end
+
+  local report = { syscalls = r.syscalls, foreign = r.foreign, how = how, code = code,
+                   flags = {} }
+  if state.state == "error" then report.error = state.message end
+  for name, sets in pairs(r.flag_sets) do
+    report.flags[name] = {}
+    for w, set in pairs(sets) do report.flags[name][w] = sorted_keys(set) end
+  end
+  r.names = sorted_keys(r.syscalls)
+  report.promises, report.promises_missing = cover_promises(r.names, r.calls)
+  report.groups, report.groups_missing = cover_groups(r.names)
+  r.promises = report.promises
+  report.policy = policy_source(r, what)
+  if progress then
+    progress(("%d calls of %d system calls recorded"):format(r.total, #r.names))
+  end
+  return report
+end
+
+return learn

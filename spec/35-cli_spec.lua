@@ -1,0 +1,111 @@
+-- bin/lua-seccomp: learn, run, check, export; help, errors, exit codes.
+
+local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
+
+-- Runs the CLI with a shell-quoted argument string; returns exit code,
+-- stdout and stderr.
+local function cli(args)
+  local err = os.tmpname()
+  local p = io.popen(ENV .. "lua5.4 bin/lua-seccomp " .. args .. " 2>" .. err)
+  local out = p:read("a")
+  local _, _, code = p:close()
+  local fh = io.open(err)
+  local errtext = fh:read("a")
+  fh:close()
+  os.remove(err)
+  return code, out, errtext
+end
+
+describe("lua-seccomp", function()
+  local policy = os.tmpname()
+  teardown(function() os.remove(policy) end)
+
+  it("learns a command, then runs it under the learned policy", function()
+    local code, out, err = cli("learn --output " .. policy .. " -- /bin/ls /")
+    assert.are.equal(0, code, err)
+    assert.matches("learning /bin/ls /", err)
+    assert.matches("bin\n", out)  -- ls printed its listing
+    local text = io.open(policy):read("a")
+    assert.matches('"execve"', text)
+    assert.is_table(load(text, "policy", "t", {})())
+    -- learn without --output prints the policy on stdout.
+    code, out = cli("learn -- /bin/true")
+    assert.are.equal(0, code)
+    assert.matches("^%-%- lua%-seccomp policy", out)
+
+    code, out = cli("run --policy " .. policy .. " -- /bin/ls /")
+    assert.are.equal(0, code)
+    assert.matches("bin\n", out)
+  end)
+
+  it("run ends as the command does: killed when the policy lacks a call", function()
+    -- /bin/ls's policy lacks what a shell pipeline needs (pipe2, clone).
+    local code = cli("run --policy " .. policy .. " -- /bin/sh -c 'echo hi | cat'")
+    assert.are.equal(128 + 31, code)  -- SIGSYS, as the shell reports it
+  end)
+
+  it("check prints the verdict and exits 0 or 1", function()
+    local code, out = cli("check --policy " .. policy .. " openat 0 0 0")
+    assert.are.equal(0, code)
+    assert.are.equal("allow\n", out)
+    code, out = cli("check --policy " .. policy .. " ptrace")
+    assert.are.equal(1, code)
+    assert.are.equal("kill_process\n", out)
+  end)
+
+  it("check shows errno verdicts with their names", function()
+    local p = os.tmpname()
+    local fh = io.open(p, "w")
+    fh:write('return { default = "allow", errno = { EACCES = { "ptrace" } } }\n')
+    fh:close()
+    local code, out = cli("check --policy " .. p .. " ptrace")
+    os.remove(p)
+    assert.are.equal(1, code)
+    assert.matches("^errno %d+ EACCES\n$", out)
+  end)
+
+  it("exports pfc and bpf", function()
+    local code, out = cli("export --policy " .. policy .. " --format pfc")
+    assert.are.equal(0, code)
+    assert.matches("pseudo filter code", out)
+    code, out = cli("export --policy " .. policy .. " --format bpf")
+    assert.are.equal(0, code)
+    assert.are.equal(0, #out % 8)
+    assert.is_true(#out > 0)
+  end)
+
+  it("has help for each command", function()
+    for _, c in ipairs { "learn", "run", "check", "export" } do
+      local code, out = cli(c .. " --help")
+      assert.are.equal(0, code)
+      assert.matches("^usage: lua%-seccomp " .. c, out)
+    end
+    local code, out = cli("--help")
+    assert.are.equal(0, code)
+    assert.matches("exit status", out)
+  end)
+
+  it("fails clearly with documented exit codes", function()
+    local code, _, err = cli("")
+    assert.are.equal(2, code)
+    assert.matches("usage", err)
+    code, _, err = cli("frobnicate")
+    assert.are.equal(2, code)
+    assert.matches("unknown command", err)
+    code, _, err = cli("check --policy " .. policy .. " --bogus getpid")
+    assert.are.equal(2, code)
+    assert.matches("unknown option", err)
+    code, _, err = cli("export --policy " .. policy .. " --format xml")
+    assert.are.equal(2, code)
+    assert.matches("pfc or bpf", err)
+    code, _, err = cli("check --policy /nonexistent/policy getpid")
+    assert.are.equal(3, code)
+    assert.matches("cannot read policy", err)
+    code, _, err = cli("run --policy " .. policy .. " -- no-such-command-anywhere")
+    assert.are.equal(127, code)
+    assert.matches("not found", err)
+    code, _, err = cli("learn -- /bin/false")
+    assert.are.equal(4, code)
+    assert.matches("ended by exit 1", err)
+  end)
+end)
