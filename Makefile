@@ -37,7 +37,8 @@ BENCH_SCRIPTS = bench/optimizer_bench.lua
 export LUA_PATH := lua/?.lua;lua/?/init.lua;;
 export LUA_CPATH := $(BUILD)/?.so;;
 
-# Each engineer's targets and additions live in one fragment.
+# Each concern's targets and additions live in one fragment (mk/*.mk).
+.DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all deps test lint demo bench install uninstall clean rockspec-check print-sources

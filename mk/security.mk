@@ -2,16 +2,11 @@
 # system calls, the bypass / semantics / differential / fuzz / memory /
 # libseccomp specs, and the memcheck, asan and security-full targets.
 
-# Fragments are read before the Makefile's own rules: keep `all` the
-# default goal.
-all:
-
 SYSRAW = $(BUILD)/sysraw
 LTHREAD = $(BUILD)/spec/lthread.so
 SECURITY_SPECS = spec/40-bypass_spec.lua spec/41-semantics_spec.lua \
                  spec/42-differential_spec.lua spec/43-fuzz_spec.lua \
                  spec/44-memory_spec.lua spec/45-libseccomp_spec.lua
-TEST_SPECS += $(SECURITY_SPECS)
 TEST_DEPS += $(SYSRAW) $(LTHREAD)
 LINT_C += spec/helper/sysraw.c spec/helper/lthread.c
 
@@ -32,13 +27,13 @@ security-helpers: $(SYSRAW) $(LTHREAD)
 
 # The security specs with the quick counts CI uses.
 security: all security-helpers
-	busted $(SECURITY_SPECS)
+	$(BUSTED) $(SECURITY_SPECS)
 
 # The full counts reported in SECURITY.md.
 security-full: all security-helpers
 	SECCOMP_DIFF_FILTERS=100 SECCOMP_DIFF_CALLS=100 SECCOMP_FUZZ_CALLS=100000 \
 	SECCOMP_MEMORY_CYCLES=100000 SECCOMP_FUZZ_REPORT=1 SECCOMP_MEMORY_REPORT=1 \
-	busted $(SECURITY_SPECS)
+	$(BUSTED) $(SECURITY_SPECS)
 
 # valgrind (memcheck) over a script that drives every allocating path of
 # the core, then over the fuzz spec (its forked children stay under
@@ -62,14 +57,26 @@ ASAN_BUILD = $(BUILD)/asan
 ASAN_CORE = $(ASAN_BUILD)/seccomp/core.so
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
              -fno-omit-frame-pointer
+# process.c (fork, _exit, exec) gets UBSan only: ASan runs its own code
+# before every call that does not return, and in a child whose filter
+# denies what that code needs (sigaltstack, mmap) the child could not exit.
+ASAN_PLAIN = src/process.c
 $(ASAN_CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 $(ASAN_FLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=undefined -fno-sanitize-recover=undefined \
+	  -c -o $(ASAN_BUILD)/process.o $(ASAN_PLAIN)
+	$(CC) $(ALL_CFLAGS) -O1 $(ASAN_FLAGS) -o $@ \
+	  $(filter-out $(ASAN_PLAIN),$(CORE_SRCS)) $(ASAN_BUILD)/process.o $(LDFLAGS_SO)
 
 ASAN_SPECS ?= $(wildcard spec/*_spec.lua)
+# Children whose filter fails most calls (default notify with no listener,
+# a kill-everything runner test whose function raises) cannot run the
+# sanitizer's own allocator and reporting: left out here, run by `make test`.
+ASAN_SKIP = --filter-out="with its listener closed fails calls with ENOSYS" \
+            --filter-out="f:test reports an error the function raised"
 asan: $(ASAN_CORE) security-helpers
 	LUA_CPATH="$(ASAN_BUILD)/?.so;;" \
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:handle_abort=0:handle_segv=0:handle_sigill=0:handle_sigfpe=0:handle_sigbus=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SECCOMP_SANITIZER=1 \
-	busted --cpath="$(ASAN_BUILD)/?.so" $(ASAN_SPECS)
+	$(BUSTED) --cpath="$(ASAN_BUILD)/?.so" $(ASAN_SKIP) $(ASAN_SPECS)

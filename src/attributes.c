@@ -31,7 +31,7 @@ static const attr_entry attrs[] = {
 
 static const attr_entry *check_attr(lua_State *L, int idx, const char *op)
 {
-    const char *name = luaL_checkstring(L, idx);
+    const char *name = lsc_check_string(L, idx, op, NULL, "attribute name", NULL);
     const attr_entry *a;
     for (a = attrs; a->name != NULL; a++)
         if (strcmp(a->name, name) == 0 && strlen(name) == lua_rawlen(L, idx))
@@ -143,6 +143,14 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
     }
 }
 
+static int arch_count(scmp_filter_ctx ctx)
+{
+    int i, n = 0;
+    for (i = 0; arch_names[i] != NULL; i++)
+        n += seccomp_arch_exist(ctx, seccomp_arch_resolve_name(arch_names[i])) == 0;
+    return n;
+}
+
 /* Whether any recorded rule compares values above 32 bits. */
 static const lsc_rule *wide_rule(const lsc_log *log)
 {
@@ -171,6 +179,9 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         return lsc_fail(L, op, arch_name(token), EEXIST, "already in the filter");
     if (kind == LSC_OP_ARCH_REMOVE && !present)
         return lsc_fail(L, op, arch_name(token), ENOENT, "not in the filter");
+    if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
+        return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
+                        "least one architecture: add the other one first");
     if (kind == LSC_OP_ARCH_ADD && f->nrules > 0) {
         /* libseccomp would give the new architecture none of the rules
          * already added: rebuild so that every rule covers it. */

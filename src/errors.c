@@ -120,7 +120,7 @@ static int l_errno_name(lua_State *L)
 
 static int l_errno_value(lua_State *L)
 {
-    const char *name = luaL_checkstring(L, 1);
+    const char *name = lsc_check_string(L, 1, "errno_value", NULL, "errno name", NULL);
     int v = lsc_errno_value(name);
     if (v < 0)
         return lsc_fail(L, "errno_value", name, EINVAL, "unknown errno name");

@@ -182,9 +182,19 @@ int lsc_rebuild(lsc_filter *f)
 
 /* ---- the userdata -------------------------------------------------- */
 
+/* A filter, open or not; anything else raises. */
+lsc_filter *lsc_to_filter(lua_State *L, int idx, const char *op)
+{
+    lsc_filter *f = (lsc_filter *)luaL_testudata(L, idx, LSC_FILTER_TYPE);
+    if (f == NULL)
+        lsc_fail(L, op, NULL, EINVAL, lua_pushfstring(L,
+                 "expected a seccomp.filter, got %s", luaL_typename(L, idx)));
+    return f;
+}
+
 lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op)
 {
-    lsc_filter *f = (lsc_filter *)luaL_checkudata(L, idx, LSC_FILTER_TYPE);
+    lsc_filter *f = lsc_to_filter(L, idx, op);
     if (f->ctx == NULL)
         lsc_fail(L, op, NULL, EBADF, f->merged
                  ? "filter was merged into another filter"
@@ -283,14 +293,14 @@ static int l_filter(lua_State *L)
 
 static int l_close(lua_State *L)
 {
-    lsc_filter *f = (lsc_filter *)luaL_checkudata(L, 1, LSC_FILTER_TYPE);
+    lsc_filter *f = lsc_to_filter(L, 1, "close");
     release(f);
     return 0;
 }
 
 static int l_tostring(lua_State *L)
 {
-    lsc_filter *f = (lsc_filter *)luaL_checkudata(L, 1, LSC_FILTER_TYPE);
+    lsc_filter *f = lsc_to_filter(L, 1, "tostring");
     if (f->ctx == NULL) {
         lua_pushstring(L, f->merged ? "seccomp.filter (merged)"
                                     : "seccomp.filter (closed)");
@@ -366,7 +376,7 @@ static int l_load(lua_State *L)
     lsc_filter *f = lsc_check_filter(L, 1, "load");
     int map_kills = 0, rc;
     if (!lua_isnoneornil(L, 2)) {
-        luaL_checktype(L, 2, LUA_TTABLE);
+        lsc_check_table(L, 2, "load", NULL, "options");
         lua_pushliteral(L, "kill_as_trap");
         lua_rawget(L, 2);
         map_kills = lua_toboolean(L, -1);
@@ -408,7 +418,7 @@ static int l_rule_count(lua_State *L)
 
 static int l_is_open(lua_State *L)
 {
-    lsc_filter *f = (lsc_filter *)luaL_checkudata(L, 1, LSC_FILTER_TYPE);
+    lsc_filter *f = lsc_to_filter(L, 1, "is_open");
     lua_pushboolean(L, f->ctx != NULL);
     return 1;
 }

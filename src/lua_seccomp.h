@@ -93,9 +93,15 @@ int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
 int64_t lsc_check_range(lua_State *L, int idx, const char *op,
                         const char *subject, const char *what,
                         int64_t min, int64_t max);
+const char *lsc_check_string(lua_State *L, int idx, const char *op,
+                             const char *subject, const char *what,
+                             size_t *len);
+void lsc_check_table(lua_State *L, int idx, const char *op,
+                     const char *subject, const char *what);
 
 /* filter.c: the userdata, its lifecycle, loading and the record. */
 lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op);
+lsc_filter *lsc_to_filter(lua_State *L, int idx, const char *op);
 void lsc_log_reserve(lua_State *L, lsc_filter *f, size_t extra);
 void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,

@@ -118,7 +118,7 @@ static int notify_respond(lua_State *L)
         flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         kinds = 1;
     } else {
-        luaL_checktype(L, 3, LUA_TTABLE);
+        lsc_check_table(L, 3, "notify_respond", NULL, "response");
         if (lua_getfield(L, 3, "continue") != LUA_TNIL) {
             if (lua_toboolean(L, -1))
                 flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;

@@ -60,10 +60,10 @@ static int l_exit(lua_State *L)
 /* execv(path, { argv0, ... }): returns only by raising */
 static int l_execv(lua_State *L)
 {
-    const char *path = luaL_checkstring(L, 1);
+    const char *path = lsc_check_string(L, 1, "execv", NULL, "path", NULL);
     char **argv;
     int i, n, err;
-    luaL_checktype(L, 2, LUA_TTABLE);
+    lsc_check_table(L, 2, "execv", path, "argv");
     n = (int)lua_rawlen(L, 2);
     argv = lua_newuserdata(L, ((size_t)n + 1) * sizeof *argv);
     for (i = 0; i < n; i++) {
@@ -138,7 +138,7 @@ static int l_write(lua_State *L)
 {
     int fd = check_fd(L, 1, "write");
     size_t len, done = 0;
-    const char *s = luaL_checklstring(L, 2, &len);
+    const char *s = lsc_check_string(L, 2, "write", NULL, "data", &len);
     while (done < len) {
         ssize_t n = write(fd, s + done, len - done);
         if (n < 0 && errno == EINTR)

@@ -473,7 +473,7 @@ static int l_syscall(lua_State *L)
     const char *name;
     uint32_t arch = lua_isnoneornil(L, 2) ? SCMP_ARCH_NATIVE
                                           : lsc_check_arch(L, 2, "syscall");
-    luaL_checktype(L, 1, LUA_TSTRING);
+    lsc_check_string(L, 1, "syscall", NULL, "syscall name", NULL);
     lua_pushinteger(L, lsc_check_syscall(L, 1, arch, "syscall", &name));
     return 1;
 }

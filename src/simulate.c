@@ -211,7 +211,7 @@ static void sim_check_args(lua_State *L, int idx, struct seccomp_data *d,
     int i, n;
     if (lua_isnoneornil(L, idx))
         return;
-    luaL_checktype(L, idx, LUA_TTABLE);
+    lsc_check_table(L, idx, "check", NULL, "arguments");
     n = (int)lua_rawlen(L, idx);
     if (n > 6)
         lsc_fail(L, op, "args", EINVAL, "at most 6 arguments");
@@ -281,7 +281,7 @@ static int sim_bpf_run(lua_State *L)
 {
     struct seccomp_data d;
     size_t len;
-    const char *bpf = luaL_checklstring(L, 1, &len);
+    const char *bpf = lsc_check_string(L, 1, "bpf_run", NULL, "program", &len);
     int64_t arch = lsc_check_range(L, 2, "bpf_run", NULL, "arch token", 0,
                                    (int64_t)UINT32_MAX);
     int64_t nr = lsc_check_range(L, 3, "bpf_run", NULL, "syscall number",
@@ -322,7 +322,7 @@ static int sim_syscall_raw(lua_State *L)
 static int sim_bpf_load(lua_State *L)
 {
     size_t len;
-    const char *bpf = luaL_checklstring(L, 1, &len);
+    const char *bpf = lsc_check_string(L, 1, "bpf_load", NULL, "program", &len);
     struct sock_filter prog[BPF_MAXINSNS];
     struct sock_fprog fprog;
     size_t n, bad = 0;

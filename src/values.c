@@ -52,3 +52,27 @@ int64_t lsc_check_range(lua_State *L, int idx, const char *op,
     }
     return v;
 }
+
+const char *lsc_check_string(lua_State *L, int idx, const char *op,
+                             const char *subject, const char *what,
+                             size_t *len)
+{
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "%s must be a string, got %s", what,
+                 luaL_typename(L, idx));
+        lsc_fail(L, op, subject, EINVAL, detail);
+    }
+    return lua_tolstring(L, idx, len);
+}
+
+void lsc_check_table(lua_State *L, int idx, const char *op,
+                     const char *subject, const char *what)
+{
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "%s must be a table, got %s", what,
+                 luaL_typename(L, idx));
+        lsc_fail(L, op, subject, EINVAL, detail);
+    }
+}

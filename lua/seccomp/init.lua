@@ -108,6 +108,7 @@ end
 
 --- Records names the policy layer skipped while building this filter.
 function methods.note_skipped(f, names)
+  methods.rule_count(f)  -- raises unless f is an open filter
   local s = skipped_by_filter[f] or {}
   skipped_by_filter[f] = s
   for _, m in ipairs(names) do s[#s + 1] = m end

@@ -66,7 +66,7 @@ function runner.test(f, fn, opts)
     fail("options must be a table", 2)
   end
   opts = opts or {}
-  if not f:is_open() then
+  if not core.methods.is_open(f) then
     error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
   end
   local rec <close> = core.report_record()
