@@ -145,11 +145,12 @@ end
 --- Comparators.
 -- @section comparators
 
+-- Methods and metatables are kept apart, and the metatables hidden, so
+-- that no code holding a comparator can reach and change them.
 local Arg = {}
-Arg.__index = Arg
+local ArgMeta = { __index = Arg, __metatable = false }
 
-local Comparator = {}
-Comparator.__index = Comparator
+local Comparator = { __metatable = false }
 
 function Comparator.__tostring(c)
   local name = c.bits == 32 and "arg32" or "arg"
@@ -166,7 +167,7 @@ local function argument(bits, i, level)
     error(("seccomp: arg%s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %s")
           :format(bits == 32 and "32" or "", tostring(i)), level)
   end
-  return setmetatable({ arg = i, bits = bits }, Arg)
+  return setmetatable({ arg = i, bits = bits }, ArgMeta)
 end
 
 --- The whole 64-bit argument `i` (0..5).
