@@ -46,6 +46,23 @@ describe("an architecture added after the rules", function()
     assert.is_true(helpers.exited(result, EPERM), helpers.describe(result))
   end)
 
+  it("can be removed again after rules, leaving the rules enforced", function()
+    local x86_getpid = seccomp.syscall("getpid", "x86")
+    local function setup()
+      local f = seccomp.filter("allow")
+      f:add(seccomp.errno("EPERM"), { "getpid", "openat" })
+      f:arch_add("x86")
+      f:arch_remove("x86")
+      f:add_exact(seccomp.errno("EACCES"), "getppid")
+      f:load()
+    end
+    assert.is_true(helpers.exited(helpers.sysraw(setup, "raw", seccomp.syscall("getpid")), EPERM))
+    assert.is_true(helpers.exited(helpers.sysraw(setup, "raw", seccomp.syscall("getppid")),
+      seccomp.errno_value("EACCES")))
+    -- x86 is gone again: its calls meet the bad-architecture action
+    assert.is_true(helpers.signaled(helpers.sysraw(setup, "int80", x86_getpid), helpers.SIGSYS))
+  end)
+
   it("refuses a 32-bit architecture when a rule compares above 32 bits", function()
     local f = seccomp.filter("allow")
     f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):eq(1 << 33))

@@ -182,10 +182,13 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
     if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
         return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
                         "least one architecture: add the other one first");
-    if (kind == LSC_OP_ARCH_ADD && f->nrules > 0) {
-        /* libseccomp would give the new architecture none of the rules
-         * already added: rebuild so that every rule covers it. */
-        if (lsc_arch_is_narrow(token) && wide_rule(f->log) != NULL)
+    if (f->nrules > 0) {
+        /* Once there are rules, libseccomp 2.5.4 gives an architecture
+         * added later none of them, and removing one leaves its rule
+         * lists inconsistent (later adds read past their end): rebuild
+         * from the record instead, architectures first. */
+        if (kind == LSC_OP_ARCH_ADD && lsc_arch_is_narrow(token) &&
+            wide_rule(f->log) != NULL)
             return lsc_fail(L, op, arch_name(token), EINVAL, "a rule compares "
                             "values above 32 bits, which this architecture "
                             "cannot compare; use arg32 for int arguments");
@@ -194,7 +197,7 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         if (rc < 0) {
             f->log->n--;
             return lsc_fail(L, op, arch_name(token), -rc, "the filter's rules "
-                            "cannot be written for this architecture");
+                            "cannot be written for these architectures");
         }
         lua_settop(L, 1);
         return 1;

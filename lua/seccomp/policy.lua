@@ -18,19 +18,22 @@ local function fail(op, subject, ename, detail, level)
     ename, detail), (level or 1) + 1)
 end
 
--- Whether `name` is a system call of the native architecture. Names
--- libseccomp knows only for other architectures resolve to negative
--- pseudo numbers.
-local known_cache = {}
-local function known(name)
-  local k = known_cache[name]
+-- What libseccomp makes of `name`: "native" (a call of this
+-- architecture), "foreign" (a name it knows only for other architectures,
+-- which resolves to a negative pseudo number) or "unknown" (no call of
+-- that name anywhere, such as a typo).
+local kind_cache = {}
+local function kind(name)
+  local k = kind_cache[name]
   if k == nil then
     local ok, nr = pcall(seccomp.syscall, name)
-    k = ok and nr >= 0
-    known_cache[name] = k
+    k = not ok and "unknown" or nr >= 0 and "native" or "foreign"
+    kind_cache[name] = k
   end
   return k
 end
+
+local function known(name) return kind(name) == "native" end
 
 --- The names of every group, sorted.
 function policy.groups()
@@ -70,20 +73,77 @@ end
 
 --- Plans: lists of { action, name, cmp... } checked, then added in one go.
 
+local check_cmp = require("seccomp.core").check_cmp
+
+-- The positive integer keys of `t` form 1..n with no hole; returns n.
+-- Raises on a hole (a nil where a value was meant) and, unless `extra`
+-- names it, on any other key.
+local function sequence(t, op, subject, what, extra, level)
+  local n, count = 0, 0
+  for k in pairs(t) do
+    if math.type(k) == "integer" and k >= 1 then
+      count = count + 1
+      if k > n then n = k end
+    elseif not (extra and extra[k]) then
+      fail(op, subject, "EINVAL", ("%s has a field %s: only a list is allowed")
+           :format(what, tostring(k)), level)
+    end
+  end
+  if count ~= n then
+    fail(op, subject, "EINVAL", what .. " has a hole: a nil in the middle of the list",
+         level)
+  end
+  return n
+end
+
+-- Fields promise data may set on a rule (see seccomp/promises.lua).
+local RULE_FIELDS = { also = true, unless = true, errno = true }
+
+-- The comparators of a { name, cmp... } entry. A compiled policy's entry
+-- must have one at least: `{ "openat", read_only }` with read_only nil
+-- would otherwise allow every openat. Promise data (`trusted`) may name
+-- a call alone, with its fields.
+local function entry_cmps(entry, op, trusted)
+  local subject = tostring(entry[1])
+  local n = sequence(entry, op, subject, "a rule", trusted and RULE_FIELDS, 5)
+  if entry[1] == nil then
+    fail(op, subject, "EINVAL", "a { name, comparator... } rule starts with the syscall", 4)
+  end
+  if n < 2 and not trusted then
+    fail(op, subject, "EINVAL", "a { name, comparator... } rule needs a comparator:"
+         .. " a nil comparator would allow every call; write the bare name for that", 4)
+  end
+  local cmps = {}
+  for i = 2, n do
+    local c = entry[i]
+    local ok, err = pcall(check_cmp, c)
+    if type(c) ~= "table" or not ok then
+      fail(op, subject, "EINVAL", ("rule field %d is not a comparator from seccomp.arg(i)"
+           .. " or seccomp.arg32(i): %s"):format(i, type(c) ~= "table" and "got " .. type(c)
+           or tostring(err):match("%(E%u+%): (.*)") or tostring(err)), 4)
+    end
+    cmps[#cmps + 1] = entry[i]
+  end
+  return cmps
+end
+
 -- Adds `entry` (a name, a number, a @group, or { name, cmp... }) to `plan`
--- with `action`; unknown names go to `skipped`.
-local function plan_entry(plan, skipped, action, entry, op)
+-- with `action`. Names this system lacks go to `skipped`, except that a
+-- `strict` plan (a list that refuses calls) raises on a name libseccomp
+-- does not know at all: a typo there must not leave the call allowed.
+-- `trusted` is set for promise data.
+local function plan_entry(plan, skipped, action, entry, op, strict, trusted)
   local name, cmps = entry, {}
   if type(entry) == "table" then
     name = entry[1]
-    for i = 2, #entry do cmps[#cmps + 1] = entry[i] end
+    cmps = entry_cmps(entry, op, trusted)
   end
   if math.type(name) == "integer" then
     plan[#plan + 1] = { action = action, name = name, cmps = cmps }
     return
   end
   if type(name) ~= "string" then
-    fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group", 4)
+    fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group", 3)
   end
   local names = { name }
   if name:sub(1, 1) == "@" then
@@ -91,6 +151,10 @@ local function plan_entry(plan, skipped, action, entry, op)
     names, missing = policy.expand(name)
     for _, m in ipairs(missing) do skipped[#skipped + 1] = m end
   elseif not known(name) then
+    if strict and kind(name) == "unknown" then
+      fail(op, name, "EINVAL", "unknown syscall in a list that refuses calls"
+           .. " (a misspelt name would leave the call allowed)", 3)
+    end
     skipped[#skipped + 1] = name
     names = {}
   end
@@ -191,7 +255,7 @@ local function plan_pledge(set)
       end
       if granted then
         local action = rule.errno and seccomp.errno(rule.errno) or "allow"
-        plan_entry(plan, skipped, action, rule, "pledge")
+        plan_entry(plan, skipped, action, rule, "pledge", false, true)
       end
     end
     for ename, names in pairs(p.errno or {}) do
@@ -268,10 +332,21 @@ local function sorted_keys(t)
   return keys
 end
 
-local function check_list(key, list)
-  if type(list) ~= "table" then
-    fail("compile", key, "EINVAL", "must be a list of rules", 4)
+-- Lists whose calls are not allowed: a name there libseccomp does not
+-- know raises instead of being skipped.
+local GRANTS = { allow = true, log = true }
+
+local function check_table(key, t, what)
+  if type(t) ~= "table" then
+    fail("compile", key, "EINVAL", "must be " .. what, 3)
   end
+  return t
+end
+
+-- A list of rules: a table whose keys are exactly 1..n.
+local function check_list(key, list)
+  check_table(key, list, "a list of rules")
+  sequence(list, "compile", key, "the list", nil, 4)
   return list
 end
 
@@ -281,7 +356,8 @@ end
 --   log = {...}, trap = {...}, kill = {...}, kill_thread = {...},
 --   notify = {...}, trace = { [n] = {...} }, attributes = { tsync = true },
 --   arches = { "x86" } }.
--- Unknown keys raise. Returns the filter and the list of names skipped.
+-- Unknown keys raise, and so do misspelt call names in every list but
+-- allow and log. Returns the filter and the list of names skipped.
 function policy.compile(spec)
   if type(spec) ~= "table" then
     fail("compile", tostring(spec), "EINVAL", "a policy is a table", 2)
@@ -295,26 +371,33 @@ function policy.compile(spec)
   local plan, skipped = {}, {}
   for _, key in ipairs(ACTION_KEYS) do
     for _, entry in ipairs(spec[key] and check_list(key, spec[key]) or {}) do
-      plan_entry(plan, skipped, key, entry, "compile")
+      plan_entry(plan, skipped, key, entry, "compile", not GRANTS[key])
     end
   end
-  local errnos = spec.errno and check_list("errno", spec.errno) or {}
+  local errnos = spec.errno and check_table("errno", spec.errno,
+    "a table of errno = list of rules") or {}
   for _, ename in ipairs(sorted_keys(errnos)) do
     local action = seccomp.errno(ename)
     for _, entry in ipairs(check_list("errno." .. tostring(ename), errnos[ename])) do
-      plan_entry(plan, skipped, action, entry, "compile")
+      plan_entry(plan, skipped, action, entry, "compile", true)
     end
   end
-  local traces = spec.trace and check_list("trace", spec.trace) or {}
+  local traces = spec.trace and check_table("trace", spec.trace,
+    "a table of number = list of rules") or {}
   for _, n in ipairs(sorted_keys(traces)) do
     local action = seccomp.trace(n)
     for _, entry in ipairs(check_list("trace." .. tostring(n), traces[n])) do
-      plan_entry(plan, skipped, action, entry, "compile")
+      plan_entry(plan, skipped, action, entry, "compile", true)
     end
   end
+  local arches = spec.arches and check_table("arches", spec.arches,
+    "a list of architecture names") or {}
+  sequence(arches, "compile", "arches", "the list", nil, 3)
+  local attributes = spec.attributes and check_table("attributes", spec.attributes,
+    "a table of attribute = value") or {}
   local f = seccomp.filter(spec.default or "kill")
-  for _, arch in ipairs(spec.arches or {}) do f:arch_add(arch) end
-  for name, value in pairs(spec.attributes or {}) do f:set(name, value) end
+  for _, arch in ipairs(arches) do f:arch_add(arch) end
+  for _, name in ipairs(sorted_keys(attributes)) do f:set(name, attributes[name]) end
   apply(f, plan)
   skipped = dedupe(skipped)
   report(f, "compile", skipped)

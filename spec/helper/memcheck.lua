@@ -42,6 +42,15 @@ for i = 1, N do
     f:merge(g)
     refused(g.pfc, g)  -- merged away
   end
+  if i % 4 == 0 then
+    -- architectures added and removed after rules: rebuilt from the record
+    local h = seccomp.filter("allow")
+    h:add(seccomp.errno("EPERM"), { "mmap", "openat" })
+    h:arch_add("aarch64")
+    h:arch_remove("aarch64")
+    h:add_exact("kill_thread", "read")
+    assert(#h:bpf() > 0)
+  end
   if i % 5 == 0 then
     f:reset("allow")
     f:add(seccomp.errno("EPERM"), "getppid")
