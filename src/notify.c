@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <linux/seccomp.h>
 
@@ -102,7 +104,7 @@ static int notify_receive(lua_State *L)
 /* notify_respond(fd, id, how) -> true, or false when the target no longer
  * waits (killed, or its call interrupted by a signal: it is notified
  * again when restarted).  how is "continue", { continue = true },
- * { errno = n or "ENAME" } or { value = n }. */
+ * { errno = n or "ENAME" } or { value = n }; { continue = false } raises. */
 static int notify_respond(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_respond");
@@ -120,8 +122,11 @@ static int notify_respond(lua_State *L)
     } else {
         lsc_check_table(L, 3, "notify_respond", NULL, "response");
         if (lua_getfield(L, 3, "continue") != LUA_TNIL) {
-            if (lua_toboolean(L, -1))
-                flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+            /* continue = false would send value 0: a faked success */
+            if (lua_toboolean(L, -1) == 0)
+                return lsc_fail(L, "notify_respond", "continue", EINVAL,
+                                "continue must be true (to refuse, give an errno)");
+            flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
             kinds++;
         }
         if (lua_getfield(L, 3, "errno") != LUA_TNIL) {
@@ -290,14 +295,87 @@ static int notify_recv_fd(lua_State *L)
     if (n < 0)
         return lsc_fail(L, "notify_recv_fd", "recvmsg", errno, NULL);
     c = CMSG_FIRSTHDR(&msg);
-    if (n != (ssize_t)sizeof number || c == NULL || c->cmsg_level != SOL_SOCKET ||
-        c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    if (n != (ssize_t)sizeof number || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+        c == NULL || c->cmsg_level != SOL_SOCKET ||
+        c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
+        /* a malformed message may still carry descriptors: close them */
+        for (; c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+            size_t i, nfd;
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+                c->cmsg_len < CMSG_LEN(0))
+                continue;
+            nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (i = 0; i < nfd; i++) {
+                memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                close(fd);
+            }
+        }
         return lsc_fail(L, "notify_recv_fd", "recvmsg", EPROTO,
                         "no file descriptor received");
+    }
     memcpy(&fd, CMSG_DATA(c), sizeof fd);
     lua_pushinteger(L, fd);
     lua_pushinteger(L, number);
     return 2;
+}
+
+/* Whether fd is a seccomp listener: it knows the ioctl, and id 0 is not
+ * pending (ENOENT). */
+static int is_listener(int fd)
+{
+    uint64_t id = 0;
+    return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 || errno == ENOENT;
+}
+
+/* notify_take_fd(pid, fd[, timeout_ms]) -> a copy of the listener that
+ * process pid will hold as fd once its filter is loaded (pidfd_getfd(2),
+ * Linux 5.6; the caller needs ptrace access to pid, as a parent has to
+ * its child).  Until fd exists it checks again every millisecond, up to
+ * timeout_ms (default 10000); it fails when the process ends first or fd
+ * is something else.  The target makes no call for the handover. */
+static int notify_take_fd(lua_State *L)
+{
+    pid_t pid = (pid_t)lsc_check_range(L, 1, "notify_take_fd", NULL, "pid", 1,
+                                       INT32_MAX);
+    int target = check_fd(L, 2, "notify_take_fd");
+    int64_t left = lua_isnoneornil(L, 3) ? 10000 :
+        lsc_check_range(L, 3, "notify_take_fd", NULL, "timeout", 0, INT32_MAX);
+    struct pollfd p;
+    int pidfd, fd, err, rc;
+    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        return lsc_fail(L, "notify_take_fd", "pidfd_open", errno, NULL);
+    for (;;) {
+        fd = (int)syscall(SYS_pidfd_getfd, pidfd, target, 0);
+        if (fd >= 0) {
+            if (is_listener(fd))
+                break;
+            close(fd);
+            close(pidfd);
+            return lsc_fail(L, "notify_take_fd", "fd", EPROTO,
+                            "not a seccomp listener");
+        }
+        err = errno;
+        if (err != EBADF) {
+            close(pidfd);
+            return lsc_fail(L, "notify_take_fd", "pidfd_getfd", err, NULL);
+        }
+        /* not loaded yet: wait a little, or until the process ends */
+        p.fd = pidfd;
+        p.events = POLLIN;
+        p.revents = 0;
+        rc = left-- > 0 ? poll(&p, 1, 1) : 0;
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (left < 0 || rc != 0) {
+            close(pidfd);
+            return lsc_fail(L, "notify_take_fd", "fd", left < 0 ? ETIMEDOUT : ESRCH,
+                            "the process did not load its filter");
+        }
+    }
+    close(pidfd);
+    lua_pushinteger(L, fd);
+    return 1;
 }
 
 void lsc_open_notify(lua_State *L)
@@ -310,6 +388,7 @@ void lsc_open_notify(lua_State *L)
         { "notify_socketpair", notify_socketpair },
         { "notify_send_fd", notify_send_fd },
         { "notify_recv_fd", notify_recv_fd },
+        { "notify_take_fd", notify_take_fd },
         { NULL, NULL }
     };
     static const luaL_Reg methods[] = {

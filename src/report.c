@@ -4,18 +4,27 @@
  * The filter is loaded with its kill actions turned into trap, so a
  * refused call raises SIGSYS with the syscall number and architecture in
  * siginfo and the arguments in the saved registers.  The handler below
- * only reads tables prepared in advance, formats into a static buffer,
- * writes one line, and then ends the process by SIGSYS: it re-issues the
- * trapped call with SIGSYS still blocked, which makes the kernel force
- * the default action.  It never calls into Lua.
+ * only reads tables prepared in advance, formats into a buffer on its own
+ * stack (two threads may trap at once), writes one line, and then ends
+ * the process by SIGSYS: it re-issues the trapped call with SIGSYS still
+ * blocked, which makes the kernel force the default action.  It never
+ * calls into Lua.
+ *
+ * Only a SIGSYS the kernel raised for a seccomp trap (si_code SYS_SECCOMP)
+ * is reported.  Any other SIGSYS (kill, sigqueue: another process may
+ * forge the siginfo fields) ends the process by SIGSYS as it would
+ * without the handler: nothing is written and no call is re-issued.
  *
  * A shared record (an anonymous MAP_SHARED page made before fork) lets a
  * parent learn what its child did without any syscall in the child: the
  * handler and the child's Lua code write into it, the parent reads it
- * after wait.
+ * after wait.  The child claims the record; processes it forks later
+ * (a fork handler notes it, no syscall needed) leave it alone, so what
+ * the parent reads is the child's own story.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +40,12 @@
 
 #define LSC_RECORD_TYPE "seccomp.record"
 
+/* si_code of a seccomp trap.  glibc 2.36 does not define it, and the
+ * kernel header that does (asm-generic/siginfo.h) clashes with glibc's. */
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1
+#endif
+
 /* Syscall numbers the name and hint tables cover (native architecture). */
 #define LSC_REPORT_MAX_NR 1024
 
@@ -40,6 +55,8 @@ enum { REC_NONE, REC_RETURNED, REC_ERROR, REC_VIOLATION, REC_SETUP };
 typedef struct lsc_record {
     volatile sig_atomic_t state;
     volatile sig_atomic_t violated;  /* the handler filled nr..ip */
+    volatile sig_atomic_t claimed;   /* one process writes from now on */
+    int filling;                     /* a handler is filling nr..ip */
     int32_t nr;
     uint32_t arch;
     uint64_t args[6];
@@ -58,7 +75,21 @@ static char *report_hints[LSC_REPORT_MAX_NR];
 static uint32_t report_arch;
 static int report_fd = -1;
 static lsc_record *report_rec;
-static char report_buf[1024];
+
+/* The record this process claimed; a forked child is not its owner. */
+static lsc_record *volatile owned_rec;
+static int atfork_set;
+
+static void report_atfork_child(void)
+{
+    owned_rec = NULL;
+}
+
+/* Whether this process may write record r. */
+static int may_write(const lsc_record *r)
+{
+    return !r->claimed || r == owned_rec;
+}
 
 /* --- async-signal-safe formatting --------------------------------- */
 
@@ -134,15 +165,10 @@ static void report_args(const ucontext_t *uc, uint32_t arch, uint64_t a[6])
 #endif
 }
 
-/* End the process by SIGSYS.  SIGSYS is blocked while the handler runs,
- * so when the same call traps again the kernel kills the process with
- * it; no other syscall has to be allowed.  The later steps only run if
- * the call was not trapped a second time. */
-static void report_die(int32_t nr, uint32_t arch, const uint64_t a[6])
+/* End the process by SIGSYS, as the default action would have. */
+static void report_default(void)
 {
     sigset_t set;
-    if (arch == report_arch)
-        syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     signal(SIGSYS, SIG_DFL);
     sigemptyset(&set);
     sigaddset(&set, SIGSYS);
@@ -151,15 +177,33 @@ static void report_die(int32_t nr, uint32_t arch, const uint64_t a[6])
     _exit(128 + SIGSYS);
 }
 
+/* End the process by SIGSYS.  SIGSYS is blocked while the handler runs,
+ * so when the same call traps again the kernel kills the process with
+ * it; no other syscall has to be allowed.  The later steps only run if
+ * the call was not trapped a second time. */
+static void report_die(int32_t nr, uint32_t arch, const uint64_t a[6])
+{
+    if (arch == report_arch)
+        syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    report_default();
+}
+
 static void report_handler(int sig, siginfo_t *si, void *ctx)
 {
-    int32_t nr = si->si_syscall;
-    uint32_t arch = si->si_arch;
+    char buf[1024];
+    int32_t nr;
+    uint32_t arch;
     uint64_t a[6];
     int i;
     (void)sig;
+    if (si->si_code != SYS_SECCOMP)
+        report_default();  /* not a seccomp trap: trust nothing in si */
+    nr = si->si_syscall;
+    arch = si->si_arch;
     report_args((const ucontext_t *)ctx, arch, a);
-    if (report_rec != NULL) {
+    /* the first thread to trap fills the record; others leave it */
+    if (report_rec != NULL && may_write(report_rec) &&
+        !__atomic_exchange_n(&report_rec->filling, 1, __ATOMIC_SEQ_CST)) {
         report_rec->nr = nr;
         report_rec->arch = arch;
         for (i = 0; i < 6; i++)
@@ -171,7 +215,7 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
             report_rec->state = REC_VIOLATION;
     }
     if (report_fd >= 0) {
-        sbuf b = { report_buf, 0, sizeof report_buf };
+        sbuf b = { buf, 0, sizeof buf };
         int known = arch == report_arch && nr >= 0 && nr < LSC_REPORT_MAX_NR;
         sb_str(&b, "seccomp: killed: ");
         if (known && report_names[nr] != NULL) {
@@ -235,16 +279,41 @@ static int rec_close(lua_State *L)
     if (u->rec != NULL) {
         if (report_rec == u->rec)
             report_rec = NULL;
+        if (owned_rec == u->rec)
+            owned_rec = NULL;
         munmap(u->rec, sizeof(lsc_record));
         u->rec = NULL;
     }
     return 0;
 }
 
-/* rec:finish(state[, message[, v1[, v2]]]): state is "returned" (the
- * child's code returned), "error" (it raised) or "setup" (the child could
- * not even start it); v1 and v2 are two integers the child reports.
- * Only writes memory: safe under any filter. */
+/* Makes this process the record's only writer (see claim below). */
+static int claim(lua_State *L, lsc_record *r)
+{
+    if (!atfork_set) {
+        int rc = pthread_atfork(NULL, NULL, report_atfork_child);
+        if (rc != 0)
+            return lsc_fail(L, "record", "claim", rc, NULL);
+        atfork_set = 1;
+    }
+    owned_rec = r;
+    r->claimed = 1;
+    return 0;
+}
+
+/* rec:claim(): from now on only this process writes the record: neither
+ * rec:finish nor the SIGSYS handler writes it in a process forked later,
+ * so a grandchild's end is not taken for the child's. */
+static int rec_claim(lua_State *L)
+{
+    return claim(L, check_record(L, 1)->rec);
+}
+
+/* rec:finish(state[, message[, v1[, v2]]]) -> whether it wrote: state is
+ * "returned" (the child's code returned), "error" (it raised) or "setup"
+ * (the child could not even start it); v1 and v2 are two integers the
+ * child reports.  Only writes memory: safe under any filter.  A process
+ * forked after the record was claimed writes nothing. */
 static int rec_finish(lua_State *L)
 {
     static const char *const states[] = { "returned", "error", "setup", NULL };
@@ -253,6 +322,10 @@ static int rec_finish(lua_State *L)
     int st = values[luaL_checkoption(L, 2, NULL, states)];
     size_t len = 0;
     const char *msg = luaL_optlstring(L, 3, "", &len);
+    if (!may_write(u->rec)) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
     u->rec->values[0] = lua_isnoneornil(L, 4) ? 0 :
         lsc_check_integer(L, 4, "record", NULL, "value");
     u->rec->values[1] = lua_isnoneornil(L, 5) ? 0 :
@@ -262,7 +335,8 @@ static int rec_finish(lua_State *L)
     memcpy(u->rec->msg, msg, len);
     u->rec->msg[len] = '\0';
     u->rec->state = st;
-    return 0;
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* rec:read() -> { state = "none"|"returned"|"error"|"violation"|"setup",
@@ -318,7 +392,8 @@ static void free_tables(void)
 
 /* report_install(hints, fd[, record]): prepare the tables and install the
  * SIGSYS handler.  hints maps syscall names to the text naming what would
- * allow them; fd < 0 writes nothing (the record alone is filled). */
+ * allow them; fd < 0 writes nothing (the record alone is filled).  The
+ * record is claimed by this process (rec:claim()). */
 static int report_install(lua_State *L)
 {
     struct sigaction sa;
@@ -354,6 +429,8 @@ static int report_install(lua_State *L)
     }
     report_fd = (int)fd;
     report_rec = lua_isnoneornil(L, 3) ? NULL : check_record(L, 3)->rec;
+    if (report_rec != NULL)
+        claim(L, report_rec);
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = report_handler;
@@ -372,6 +449,7 @@ void lsc_open_report(lua_State *L)
         { NULL, NULL }
     };
     static const luaL_Reg rec_methods[] = {
+        { "claim", rec_claim },
         { "finish", rec_finish },
         { "read", rec_read },
         { "close", rec_close },

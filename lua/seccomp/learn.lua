@@ -7,9 +7,10 @@
 -- strace, no ptrace, no audit log. Children the code forks inherit the
 -- filter and are recorded too.
 --
--- The listener fd is created by the load, in the child; the child passes
--- it to the parent over a socketpair (SCM_RIGHTS) with the one call the
--- filter lets through unrecorded: sendmsg on that socket.
+-- The listener fd is created by the load, in the child. The filter lets
+-- no call through unrecorded: before loading, the child tells the parent
+-- which descriptor number the listener will take, and the parent copies
+-- it out of the child with pidfd_getfd(2) once it exists.
 -- @module seccomp.learn
 
 local seccomp = require "seccomp"
@@ -44,18 +45,27 @@ function learn.which(name)
         :format(name), 2)
 end
 
--- The child: load the notify filter, hand the listener over, run.
+-- The child: say where the listener will be, load the notify filter, run.
 local function child(target, path, sock, other, rec, opts)
   local ok, err = pcall(function()
+    rec:claim()
     core.close_fd(other)
     if opts.setup then opts.setup() end
     local f = seccomp.filter("notify")
-    f:add("allow", "sendmsg", seccomp.arg32(0):eq(sock))
-    f:load()
-    local fd = f:notify_fd()
-    core.notify_send_fd(sock, fd)
-    core.close_fd(fd)
+    -- The load puts the listener on the lowest free descriptor, which is
+    -- where a new pipe's read end goes. No collector may close a file
+    -- (and free a lower one) until the load is done.
+    collectgarbage("collect")
+    collectgarbage("stop")
+    local r, w = core.pipe()
+    core.close_fd(r)
+    core.close_fd(w)
+    core.write(sock, tostring(r))
     core.close_fd(sock)
+    f:load()
+    collectgarbage("restart")
+    -- The parent has its own copy now; closing ours is bookkeeping.
+    core.close_fd(f:notify_fd())
   end)
   if not ok then
     rec:finish("setup", tostring(err))
@@ -251,8 +261,48 @@ local function cover_promises(names, calls)
   return set, missing
 end
 
--- Lua source of a policy table allowing every call seen.
-local function policy_source(r, what)
+-- Calls a learned policy never allows, even when seen: they fail with
+-- ENOSYS instead, and libc (or the program) falls back to `fallback`.
+local NEVER = {
+  clone3 = { fallback = "clone",
+             why = "its flags live in a struct a filter cannot read" },
+  openat2 = { fallback = "openat",
+              why = "its flags live in a struct a filter cannot read" },
+  io_uring_setup = { why = "io_uring operations bypass seccomp" },
+  io_uring_enter = { why = "io_uring operations bypass seccomp" },
+  io_uring_register = { why = "io_uring operations bypass seccomp" },
+}
+
+-- What the policy allows and refuses, from the names seen; warnings for
+-- the report.
+local function policy_plan(r)
+  local allow, refuse, notes, warnings, seen = {}, {}, {}, {}, {}
+  for _, name in ipairs(r.names) do
+    local never = NEVER[name]
+    if never then
+      refuse[#refuse + 1] = name
+      local text = ("%s was called; it is never allowed (%s): it fails with ENOSYS")
+                   :format(name, never.why)
+      if never.fallback then
+        text = text .. (", and the program may fall back to %s"):format(never.fallback)
+        if not r.syscalls[never.fallback] and not seen[never.fallback] then
+          seen[never.fallback] = true
+          allow[#allow + 1] = never.fallback
+          notes[never.fallback] = "fallback for " .. name
+        end
+      end
+      warnings[#warnings + 1] = text
+    else
+      allow[#allow + 1] = name
+    end
+  end
+  table.sort(allow)
+  return allow, refuse, notes, warnings
+end
+
+-- Lua source of a policy table allowing every call seen, except those
+-- never allowed.
+local function policy_source(r, what, allow, refuse, notes, warnings)
   local out = {
     "-- lua-seccomp policy learned from " .. what,
     ("-- %d calls of %d system calls."):format(r.total, #r.names),
@@ -260,13 +310,23 @@ local function policy_source(r, what)
   if r.promises then
     out[#out + 1] = ('-- Promises that would cover them: "%s"'):format(table.concat(r.promises, " "))
   end
+  for _, w in ipairs(warnings) do out[#out + 1] = "-- Note: " .. w .. "." end
   out[#out + 1] = "return {"
   out[#out + 1] = '  default = "kill",'
   out[#out + 1] = "  allow = {"
-  for _, name in ipairs(r.names) do
-    out[#out + 1] = ("    %q, -- %d"):format(name, r.syscalls[name])
+  for _, name in ipairs(allow) do
+    out[#out + 1] = ("    %q, -- %s"):format(name, notes[name] or r.syscalls[name])
   end
   out[#out + 1] = "  },"
+  if #refuse > 0 then
+    out[#out + 1] = "  errno = {"
+    out[#out + 1] = "    ENOSYS = {"
+    for _, name in ipairs(refuse) do
+      out[#out + 1] = ("      %q, -- %d, never allowed"):format(name, r.syscalls[name])
+    end
+    out[#out + 1] = "    },"
+    out[#out + 1] = "  },"
+  end
   out[#out + 1] = "}"
   return table.concat(out, "\n") .. "\n"
 end
@@ -278,8 +338,12 @@ end
 -- checked with their arguments) and `promises_missing` (calls no promise
 -- grants), `groups` and `groups_missing` likewise for @groups, `foreign`
 -- (calls made through another architecture's ABI), `how` and `code` (how
--- the child ended), `error` (when fn raised), and `policy` (Lua source
--- of a table for `seccomp.compile`).
+-- the child ended), `error` (when fn raised), `policy` (Lua source of a
+-- table for `seccomp.compile`) and `warnings` (a list of lines: calls seen
+-- that the policy never allows: clone3 and openat2, whose flags a filter
+-- cannot read, and io_uring, which bypasses seccomp; they fail with
+-- ENOSYS, and for the first two libc falls back to clone and openat, which
+-- the policy then allows).
 -- Options: `setup` (a function run in the child before the filter, to
 -- redirect output, change directory, ...), `progress` (a function called
 -- with a line of text now and then).
@@ -305,9 +369,14 @@ function learn.learn(target, opts)
   local pid = core.fork()
   if pid == 0 then child(target, path, theirs, mine, rec, opts) end
   core.close_fd(theirs)
-  local got, fd, child_fd = pcall(core.notify_recv_fd, mine)
+  local child_fd = math.tointeger(tonumber(core.read(mine)))
   core.close_fd(mine)
+  local got, fd = pcall(function()
+    if not child_fd then error("no listener announced", 0) end
+    return core.notify_take_fd(pid, child_fd)
+  end)
   if not got then
+    core.kill(pid, seccomp.SIG.SIGKILL)  -- it may wait on a listener nobody reads
     core.wait(pid)
     local r = rec:read()
     error("seccomp: learn: the child could not start: " ..
@@ -318,8 +387,8 @@ function learn.learn(target, opts)
     syscalls = {}, flag_sets = {}, calls = {}, foreign = {}, total = 0,
     native = seccomp.arch_token(seccomp.arch_native()),
   }
-  -- The child's own two closes (listener, socket) are bookkeeping.
-  local skip = { [child_fd] = true, [theirs] = true }
+  -- The child's own close of its listener is bookkeeping.
+  local skip = { [child_fd] = true }
   local progress, next_progress = opts.progress, 1000
   while core.notify_poll(fd) == "ready" do
     local req = core.notify_receive(fd)
@@ -354,7 +423,9 @@ function learn.learn(target, opts)
   report.promises, report.promises_missing = cover_promises(r.names, r.calls)
   report.groups, report.groups_missing = cover_groups(r.names)
   r.promises = report.promises
-  report.policy = policy_source(r, what)
+  local allow, refuse, notes, warnings = policy_plan(r)
+  report.warnings = warnings
+  report.policy = policy_source(r, what, allow, refuse, notes, warnings)
   if progress then
     progress(("%d calls of %d system calls recorded"):format(r.total, #r.names))
   end

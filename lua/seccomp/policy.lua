@@ -2,9 +2,11 @@
 -- tables, turned into rules through the public Lua API.
 --
 -- Names this libseccomp or this architecture does not know are skipped
--- and reported (returned as a list and passed to Lua's `warn`), never
--- fatal: groups and promises list every spelling of a call on every
--- architecture, and only some exist here.
+-- and reported (returned as a list and passed to Lua's `warn`): groups
+-- and promises list every spelling of a call on every architecture, and
+-- only some exist here. The one exception fails closed: a name no
+-- architecture has, written in a compiled policy's list of calls to
+-- refuse, raises, since skipping a misspelt name there would allow it.
 
 local seccomp = require "seccomp"
 local groups = require "seccomp.groups"

@@ -15,8 +15,8 @@
 local seccomp = require "seccomp"
 
 local arg, arg32 = seccomp.arg, seccomp.arg32
-local O, AT, AF, F, IOCTL, PROT = seccomp.O, seccomp.AT, seccomp.AF,
-  seccomp.F, seccomp.IOCTL, seccomp.PROT
+local O, AT, AF, F, IOCTL, PROT, SOCK = seccomp.O, seccomp.AT, seccomp.AF,
+  seccomp.F, seccomp.IOCTL, seccomp.PROT, seccomp.SOCK
 local CLONE, NETLINK, PR = seccomp.CLONE, seccomp.NETLINK, seccomp.PR
 
 -- s390 passes clone's flags second; everywhere else first.
@@ -56,6 +56,21 @@ local function concat(...)
     for _, x in ipairs(list) do out[#out + 1] = x end
   end
   return out
+end
+
+-- IPv4 and IPv6 sockets of the stream and datagram types, with or
+-- without SOCK_CLOEXEC and SOCK_NONBLOCK: never SOCK_RAW or SOCK_PACKET,
+-- which forge packets. Any other bit in the type refuses the call.
+local TYPE_BITS = 0xffffffff & ~(SOCK.CLOEXEC | SOCK.NONBLOCK)
+local function ip_sockets()
+  local list = {}
+  for _, family in ipairs { "INET", "INET6" } do
+    for _, kind in ipairs { "STREAM", "DGRAM" } do
+      list[#list + 1] = { "socket", arg32(0):eq(AF[family]),
+                          arg32(1):masked_eq(TYPE_BITS, SOCK[kind]) }
+    end
+  end
+  return list
 end
 
 -- Read-only opens: no write access, no O_CREAT, no O_TRUNC (which
@@ -121,7 +136,9 @@ local promises = {
       "_newselect", "pselect6", "pselect6_time64", "poll", "ppoll",
       "ppoll_time64", "epoll_create", "epoll_create1", "epoll_ctl",
       "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2",
-      "sendto", "recvfrom", "send", "recv", "shutdown",
+      "pause", "sendto", "recvfrom", "send", "recv", "shutdown",
+      -- Access hints on open files (cat and cp call posix_fadvise).
+      "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead",
     },
     rules = concat(
       -- fstat() is fstatat(fd, "", AT_EMPTY_PATH) in today's glibc.
@@ -178,7 +195,8 @@ local promises = {
       "linkat", "symlink", "symlinkat", "unlink", "unlinkat",
     },
     rules = concat(
-      opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDONLY, { also = { "rpath" } }),
+      -- O_TRUNC empties a file even when opened read-only: that needs wpath.
+      opens(O.ACCMODE | O.CREAT | O.TRUNC, O.CREAT | O.RDONLY, { also = { "rpath" } }),
       opens(O.ACCMODE | O.CREAT, O.CREAT | O.WRONLY, { also = { "wpath" } }),
       opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDWR, { also = { "rpath", "wpath" } }),
       { { "creat", also = { "wpath" } } }
@@ -235,9 +253,9 @@ local promises = {
   },
   {
     name = "inet",
-    description = "IPv4 and IPv6 sockets",
+    description = "IPv4 and IPv6 stream and datagram sockets (never raw ones)",
     calls = NET_IO,
-    rules = each("socket", 0, AF, { "INET", "INET6" }),
+    rules = ip_sockets(),
   },
   {
     name = "unix",
@@ -256,9 +274,12 @@ local promises = {
     }),
     rules = concat(
       READ_OPENS,
-      each("socket", 0, AF, { "INET", "INET6" }),
-      -- getaddrinfo's AI_ADDRCONFIG asks the kernel for local addresses.
-      { { "socket", arg32(0):eq(AF.NETLINK), arg32(2):eq(NETLINK.ROUTE) } },
+      ip_sockets(),
+      -- getaddrinfo's AI_ADDRCONFIG asks the kernel for local addresses
+      -- through NETLINK_ROUTE, which as root could also change them. Refused,
+      -- glibc assumes both IPv4 and IPv6 are configured.
+      { { "socket", arg32(0):eq(AF.NETLINK), arg32(2):eq(NETLINK.ROUTE),
+          errno = "EACCES" } },
       -- glibc tries nscd over a Unix socket first: refuse it cleanly.
       { { "socket", arg32(0):eq(AF.UNIX), errno = "EACCES", unless = "unix" } }
     ),
