@@ -1,5 +1,6 @@
 -- f:test(fn): runs fn in a child under the filter and says how it ended.
 local seccomp = require "seccomp"
+local core = require "seccomp.core"
 
 local SIGSYS = seccomp.SIG and seccomp.SIG.SIGSYS or 31
 
@@ -64,6 +65,33 @@ describe("f:test", function()
     -- Still free: this process can open files.
     local fh = assert(io.open("/etc/hostname"))
     fh:close()
+  end)
+
+  it("tells the child's own end, not that of a process it forked", function()
+    local f = seccomp.filter("allow")
+    f:add("kill", "getppid")
+    -- A grandchild is refused a call; the child itself returns.
+    local r = f:test(function()
+      local pid = core.fork()
+      if pid == 0 then
+        core.syscall_raw(seccomp.syscall("getppid"))
+        core.exit(0)
+      end
+      core.wait(pid)
+    end)
+    assert.is_true(r.ok)
+    assert.is_nil(r.syscall)
+    -- A grandchild's fn raises; the child is then refused a call.
+    r = f:test(function()
+      local pid = core.fork()
+      if pid == 0 then error("grandchild") end
+      core.wait(pid)
+      core.syscall_raw(seccomp.syscall("getppid"))
+    end)
+    assert.is_false(r.ok)
+    assert.are.equal(SIGSYS, r.signal)
+    assert.are.equal("getppid", r.syscall)
+    assert.is_nil(r.error)
   end)
 
   it("raises on bad arguments and closed filters", function()

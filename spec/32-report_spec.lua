@@ -1,6 +1,7 @@
 -- f:load{ report = true }: a process a rule kills prints one line first.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
+local helpers = require "helpers"
 
 local SIGSYS = seccomp.SIG and seccomp.SIG.SIGSYS or 31
 
@@ -32,7 +33,56 @@ local function filter()
   return f
 end
 
+-- Starts a child that loads f with a report to a pipe, says it is ready
+-- and waits; `send(pid)` then signals it from outside. Returns how the
+-- child ended and the text it reported.
+local function signaled(f, send)
+  local r, w = core.pipe()
+  local ready_r, ready_w = core.pipe()
+  local hold_r, hold_w = core.pipe()
+  local pid = core.fork()
+  if pid == 0 then
+    core.close_fd(r)
+    core.close_fd(ready_r)
+    core.close_fd(hold_w)
+    local ok = pcall(f.load, f, { report = true, report_fd = w })
+    if not ok then core.exit(125) end
+    core.write(ready_w, "ready")
+    core.close_fd(ready_w)
+    core.read(hold_r)  -- waits until the parent is done
+    core.exit(0)
+  end
+  core.close_fd(w)
+  core.close_fd(ready_w)
+  core.close_fd(hold_r)
+  assert.are.equal("ready", core.read(ready_r))
+  core.close_fd(ready_r)
+  send(pid)
+  local text = core.read(r)
+  core.close_fd(r)
+  local how, code = core.wait(pid)
+  core.close_fd(hold_w)
+  return how, code, text
+end
+
 describe("violation report", function()
+  it("ignores a SIGSYS that no seccomp trap raised: no line, no call, death by SIGSYS", function()
+    local f = seccomp.filter("allow")
+    f:add("kill", "ptrace")
+    -- kill(2): si_code SI_USER.
+    local how, code, text = signaled(f, function(pid) core.kill(pid, SIGSYS) end)
+    assert.are.same({ "signal", SIGSYS, "" }, { how, code, text })
+    -- rt_sigqueueinfo(2) from another process: si_code SI_QUEUE, and
+    -- every other byte of the siginfo set, as a forger would set the
+    -- syscall number and architecture.
+    how, code, text = signaled(f, function(pid)
+      local sent = helpers.sysraw(function() end, "raw", seccomp.syscall("rt_sigqueueinfo"),
+                                  pid, "SIGSYS", "@" .. ("\xff"):rep(128))
+      assert.is_true(helpers.exited(sent, 0), helpers.describe(sent))
+    end)
+    assert.are.same({ "signal", SIGSYS, "" }, { how, code, text })
+  end)
+
   it("names the call, its arguments and what would allow it, then dies by SIGSYS", function()
     local how, code, text = run(filter(), function() io.open("/etc/hostname") end)
     assert.are.equal("signal", how)

@@ -1,4 +1,5 @@
 -- bin/lua-seccomp: learn, run, check, export; help, errors, exit codes.
+local seccomp = require "seccomp"
 
 local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
 
@@ -72,6 +73,59 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code)
     assert.are.equal(0, #out % 8)
     assert.is_true(#out > 0)
+  end)
+
+  it("runs a policy file as data: it reaches nothing of the tool", function()
+    local p, marker = os.tmpname(), os.tmpname()
+    os.remove(marker)
+    local function write(text)
+      local fh = io.open(p, "w")
+      fh:write(text)
+      fh:close()
+    end
+    -- Code with side effects finds nothing to call.
+    write(('seccomp.learn { "/bin/sh", "-c", "touch %s" }\n'):format(marker) ..
+          'return { default = "kill", allow = { "read" } }\n')
+    local code, _, err = cli("check --policy " .. p .. " read")
+    assert.are.equal(3, code)
+    assert.matches("learn", err)
+    assert.is_nil(io.open(marker))
+    -- Replacing the compiler changes only the policy's own view: run still
+    -- loads the real filter, which kills the command.
+    write('local real = seccomp.compile\n' ..
+          'seccomp.compile = function(spec) local f = real(spec) return { load = function() end,\n' ..
+          '  check = function(_, ...) return f:check(...) end } end\n' ..
+          'return { default = "kill", allow = { "read" } }\n')
+    code = cli("run --policy " .. p .. " -- /bin/echo hi")
+    assert.are.equal(128 + 31, code)
+    -- Only data comes back: no functions, no endless loops.
+    write('return { default = "allow", kill = { function() end } }\n')
+    code, _, err = cli("check --policy " .. p .. " read")
+    assert.are.equal(3, code)
+    assert.matches("only data", err)
+    write('while true do end\n')
+    code, _, err = cli("check --policy " .. p .. " read")
+    assert.are.equal(3, code)
+    assert.matches("too long", err)
+    -- Comparators and constants work, with or without "seccomp.".
+    write('return { default = "allow", errno = { EPERM = {\n' ..
+          '  { "openat", arg32(2):masked_eq(seccomp.O.ACCMODE, O.WRONLY) } } },\n' ..
+          '  kill = { { "write", seccomp.arg(0):gt(2) } }, trace = { [5] = { "getpid" } } }\n')
+    local verdicts = {}
+    for _, call in ipairs { "openat 0 0 " .. seccomp.O.WRONLY, "openat 0 0 " .. seccomp.O.RDONLY,
+                            "write 3", "write 1", "getpid" } do
+      local _, out = cli("check --policy " .. p .. " " .. call)
+      verdicts[#verdicts + 1] = out
+    end
+    os.remove(p)
+    assert.are.same({ "errno " .. seccomp.E.EPERM .. " EPERM\n", "allow\n", "kill_process\n",
+                      "allow\n", "trace 5\n" }, verdicts)
+  end)
+
+  it("says a policy path that is a directory cannot be read", function()
+    local code, _, err = cli("check --policy / read")
+    assert.are.equal(3, code)
+    assert.matches("cannot read policy: /: Is a directory", err)
   end)
 
   it("has help for each command", function()

@@ -40,6 +40,12 @@ notify.socketpair = core.notify_socketpair
 notify.send_fd = core.notify_send_fd
 notify.recv_fd = core.notify_recv_fd
 
+--- `take_fd(pid, fd[, timeout_ms])`: a copy of the listener that child
+-- `pid` holds (or is about to hold, once its load is done) as `fd`, taken
+-- with pidfd_getfd(2): the child makes no call to hand it over, so its
+-- filter need not let any call through.
+notify.take_fd = core.notify_take_fd
+
 --- Serves notifications on `fd` until no process uses the filter:
 -- `decide(req)` returns what `respond` takes ("continue", `{ errno = }`,
 -- `{ value = }`).

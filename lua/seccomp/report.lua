@@ -7,7 +7,9 @@
 -- actions turned into trap, and a SIGSYS handler formats the line from
 -- tables prepared here, writes it and ends the process by SIGSYS. No Lua
 -- runs in the handler. The line needs write() on the report fd: a filter
--- that refuses write itself still kills, silently.
+-- that refuses write itself still kills, silently. A SIGSYS that no
+-- seccomp trap raised (kill, sigqueue) is not reported: the process ends
+-- by SIGSYS as it would without the handler, and no call is re-issued.
 -- @module seccomp.report
 
 local core = require "seccomp.core"

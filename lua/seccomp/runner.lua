@@ -6,7 +6,8 @@
 -- syscall number and arguments into a page shared with the parent and
 -- ends the child by SIGSYS. The child writes its own outcome ("returned"
 -- or "error") into the same page, which needs no syscall, so the record
--- survives filters that forbid even write().
+-- survives filters that forbid even write(). Only the child writes it:
+-- processes fn forks leave it alone (see rec:claim in report.c).
 -- @module seccomp.runner
 
 local core = require "seccomp.core"
