@@ -13,9 +13,10 @@
 #include "lua_seccomp.h"
 
 /* From this many distinct syscalls on, the binary-tree optimizer is on by
- * default. bench/optimizer_bench.lua: the linear list costs more per call
- * as it grows while the tree stays flat; below about 64 syscalls the two
- * are within noise of each other, above it the tree wins (0.86 at 265). */
+ * default. bench/optimizer_bench.lua (a call checked last, with argument
+ * rules so the kernel runs the filter): up to about 70 syscalls the linear
+ * list and the tree are within noise (tree/linear 0.98 to 1.02); from about
+ * 100 the tree wins (0.83 to 0.91 at 105 to 265 syscalls). */
 #define LSC_BTREE_MIN_SYSCALLS 64
 
 /* ---- the record ---------------------------------------------------- */
