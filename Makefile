@@ -85,7 +85,7 @@ uninstall:
 	       $(DESTDIR)$(INST_BINDIR)/lua-seccomp
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) seccomp src/*.o
 
 print-sources:
 	@echo $(CORE_SRCS)

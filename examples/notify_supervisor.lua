@@ -1,4 +1,4 @@
--- A supervisor that decides per call: the child's uname() is answered
+-- A supervisor that decides per call: the child's getppid() is answered
 -- by the parent, its mkdir() is refused with EACCES, everything else runs.
 -- Run from the repository root:
 --   LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/?.so;;" lua5.4 examples/notify_supervisor.lua

@@ -20,7 +20,10 @@ local r, w = core.pipe()
 local pid = core.fork()
 if pid == 0 then
   core.dup2(w, 2)
-  core.execv("/usr/bin/env", { "env", interpreter, "examples/drop_rights.lua", log })
+  local _, err = pcall(core.execv, "/usr/bin/env",
+                       { "env", interpreter, "examples/drop_rights.lua", log })
+  io.stderr:write(tostring(err), "\n")
+  core.exit(127)
 end
 core.close_fd(w)
 local stderr = core.read(r)

@@ -107,7 +107,8 @@ static int l_errno(lua_State *L)
         const char *name = lua_tostring(L, 1);
         int v = lsc_errno_value(name);
         if (v < 0 || strlen(name) != lua_rawlen(L, 1))
-            return lsc_fail(L, "errno", name, EINVAL, "unknown errno name");
+            return lsc_fail(L, "errno", lsc_push_subject(L, name, lua_rawlen(L, 1)),
+                            EINVAL, "unknown errno name");
         n = v;
     } else {
         n = lsc_check_range(L, 1, "errno", NULL, "errno", 0, LSC_MAX_ERRNO);

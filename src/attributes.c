@@ -128,7 +128,8 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
         const char *s = lua_tostring(L, idx);
         uint32_t token;
         if (strlen(s) != lua_rawlen(L, idx))
-            lsc_fail(L, op, s, EINVAL, "architecture name contains a NUL byte");
+            lsc_fail(L, op, lsc_push_subject(L, s, lua_rawlen(L, idx)), EINVAL,
+                     "architecture name contains a NUL byte");
         if (strcmp(s, "native") == 0)
             return seccomp_arch_native();
         token = seccomp_arch_resolve_name(s);

@@ -78,6 +78,22 @@ static void push_printable(lua_State *L, const char *s, size_t len)
     lua_pushlstring(L, buf, n);
 }
 
+/* A user string with NUL bytes, as a subject: "open\0at", not "open". */
+const char *lsc_push_subject(lua_State *L, const char *s, size_t len)
+{
+    luaL_Buffer b;
+    size_t i;
+    luaL_buffinit(L, &b);
+    for (i = 0; i < len && i < 64; i++) {
+        if (s[i] == '\0')
+            luaL_addstring(&b, "\\0");
+        else
+            luaL_addchar(&b, s[i]);
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
 int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
              const char *detail)
 {

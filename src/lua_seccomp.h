@@ -83,6 +83,7 @@ typedef struct lsc_filter {
 /* errors.c: every failure raises; these never return. */
 int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
              const char *detail);
+const char *lsc_push_subject(lua_State *L, const char *s, size_t len);
 const char *lsc_errno_name(int err);
 int lsc_errno_value(const char *name);
 void lsc_open_errors(lua_State *L);

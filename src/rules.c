@@ -39,7 +39,8 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
         int nr;
         *name = s;
         if (strlen(s) != len)
-            lsc_fail(L, op, s, EINVAL, "syscall name contains a NUL byte");
+            lsc_fail(L, op, lsc_push_subject(L, s, len), EINVAL,
+                     "syscall name contains a NUL byte");
         nr = arch == SCMP_ARCH_NATIVE ? seccomp_syscall_resolve_name(s)
                                       : seccomp_syscall_resolve_name_arch(arch, s);
         if (nr == __NR_SCMP_ERROR)

@@ -109,6 +109,15 @@ end
 --- Records names the policy layer skipped while building this filter.
 function methods.note_skipped(f, names)
   methods.rule_count(f)  -- raises unless f is an open filter
+  if type(names) ~= "table" then
+    error("seccomp: note_skipped: Invalid argument (EINVAL): names must be a list, got "
+          .. type(names), 2)
+  end
+  for _, m in ipairs(names) do
+    if type(m) ~= "string" then
+      error("seccomp: note_skipped: Invalid argument (EINVAL): names must be strings", 2)
+    end
+  end
   local s = skipped_by_filter[f] or {}
   skipped_by_filter[f] = s
   for _, m in ipairs(names) do s[#s + 1] = m end
