@@ -290,7 +290,8 @@ describe("promises for raw calls", function()
 
   it("tty allows terminal requests, never TIOCSTI", function()
     local IOCTL = seccomp.IOCTL
-    -- stdin of the helper is no terminal: ENOTTY means the call was made.
+    -- fd -1: the kernel fails the call with EBADF, which means the filter
+    -- let it through (a refused request ends in SIGSYS instead).
     local r = raw(base .. " tty", nil, "ioctl", -1, IOCTL.TIOCGWINSZ, 0)
     assert_exit(E.EBADF, r)
     assert_sigsys(raw(base, nil, "ioctl", -1, IOCTL.TIOCGWINSZ, 0))
@@ -348,6 +349,26 @@ describe("pledge narrowing and options", function()
                          "penalty")
     assert.error_matches(function() seccomp.pledge("stdio", { pennalty = "kill", load = false }) end,
                          "unknown option")
+  end)
+
+  it("with report = true prints one line naming the refused call, then dies by SIGSYS", function()
+    local r, w = core.pipe()
+    local pid = core.fork()
+    if pid == 0 then
+      core.close_fd(r)
+      core.dup2(w, 2)  -- the report goes to stderr
+      core.close_fd(w)
+      seccomp.pledge("stdio", { report = true })
+      io.open(tmp)
+      core.exit(3)  -- not reached when the open is refused
+    end
+    core.close_fd(w)
+    local text = core.read(r)
+    core.close_fd(r)
+    local how, code = core.wait(pid)
+    assert_sigsys { how = how, code = code, output = text }
+    assert.matches("^seccomp: killed: openat%(.*promise rpath", text)
+    assert.are.equal(1, select(2, text:gsub("\n", "")), text)
   end)
 
   it("builds without loading, naming the calls it skipped", function()

@@ -2,7 +2,7 @@
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
 
-local SIGSYS = seccomp.SIG and seccomp.SIG.SIGSYS or 31
+local SIGSYS = seccomp.SIG.SIGSYS
 
 -- What a Lua function needs to return and exit.
 local function base(default)

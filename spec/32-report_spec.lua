@@ -3,7 +3,7 @@ local seccomp = require "seccomp"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
-local SIGSYS = seccomp.SIG and seccomp.SIG.SIGSYS or 31
+local SIGSYS = seccomp.SIG.SIGSYS
 
 -- Runs fn in a child after loading f with a report to a pipe; returns
 -- how the child ended and the text written.

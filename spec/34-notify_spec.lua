@@ -115,7 +115,7 @@ describe("notify", function()
     f:add("notify", "getppid")
     assert.has_error(function() f:notify_fd() end)  -- not loaded
     assert.has_error(function() notify.respond(0, 1, "maybe") end)
-    assert.has_error(function() notify.respond(0, 1, { errno = 1, value = 2 }) end)
+    assert.has_error(function() notify.respond(0, 1, { errno = seccomp.E.EPERM, value = 2 }) end)
     assert.has_error(function() notify.respond(0, 1, { errno = 0 }) end)
     assert.has_error(function() notify.receive(-1) end)
   end)

@@ -162,25 +162,46 @@ describe("signal return and restart", function()
     assert.is_true(raw.killed(raw.run(without, "sigreturn")))
   end)
 
+  -- The child's state letter from /proc/PID/stat (nil once it is gone).
+  local function state(pid)
+    return (raw.slurp("/proc/" .. pid .. "/stat") or ""):match("^%d+ %b() (%a)")
+  end
+
+  -- Polls until done() is true. Fails (and ends the child) when the child
+  -- has exited or the wait passes POLL_SECONDS: it never got there.
+  local POLL_SECONDS = 30
+  local function poll(pid, what, done)
+    local deadline = os.time() + POLL_SECONDS
+    while not done() do
+      local st = state(pid)
+      if st == nil or st == "Z" or st == "X" or os.time() > deadline then
+        core.kill(pid, seccomp.SIG.SIGKILL)
+        local how, code = core.wait(pid)
+        error(("child %d never %s (state %s, then %s %s)"):format(pid, what, tostring(st), how, code))
+      end
+    end
+  end
+
   -- Stops the child once it sleeps in clock_nanosleep, then continues it:
-  -- the kernel resumes the sleep through restart_syscall.
+  -- the kernel resumes the sleep through restart_syscall. The sleep is
+  -- long enough for the stop to land inside it on a loaded machine.
+  local SLEEP_MS = 3000
   local function stop_and_continue(setup)
     local pid = core.fork()
     if pid == 0 then
       pcall(setup)
-      pcall(core.execv, raw.path, { raw.path, "sleep", "1000" })
+      pcall(core.execv, raw.path, { raw.path, "sleep", tostring(SLEEP_MS) })
       core.exit(250)
     end
     local want = tostring(nr("clock_nanosleep"))
-    repeat
+    poll(pid, "slept in clock_nanosleep", function()
       local comm = raw.slurp("/proc/" .. pid .. "/comm") or ""
       local sc = raw.slurp("/proc/" .. pid .. "/syscall") or ""
-    until comm == "sysraw\n" and sc:match("^%d+") == want
-    core.kill(pid, raw.const("SIGSTOP"))
-    repeat
-      local stat = raw.slurp("/proc/" .. pid .. "/stat") or ""
-    until stat:match("^%d+ %b() (%a)") == "T"
-    core.kill(pid, raw.const("SIGCONT"))
+      return comm == "sysraw\n" and sc:match("^%d+") == want
+    end)
+    core.kill(pid, seccomp.SIG.SIGSTOP)
+    poll(pid, "stopped", function() return state(pid) == "T" end)
+    core.kill(pid, seccomp.SIG.SIGCONT)
     local how, code = core.wait(pid)
     return { how = how, code = code }
   end
@@ -192,7 +213,8 @@ describe("signal return and restart", function()
     local without = stop_and_continue(function()
       raw.allowlist("kill", names, { restart_syscall = true }):load()
     end)
-    assert.is_true(raw.killed(without))
+    assert.is_true(raw.killed(without), ("%s %s: did the sleep end before the stop?")
+                                          :format(without.how, without.code))
   end)
 end)
 

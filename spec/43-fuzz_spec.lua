@@ -1,6 +1,8 @@
 -- Bad input, fuzzed: every public function and filter method is called
 -- with values of every Lua type, in child processes. Pass: only Lua errors
--- (no SIGSEGV, SIGABRT or hang), and a call that raised added no rule: the
+-- (no SIGSEGV, SIGABRT or hang), every one a "seccomp: " error naming the
+-- operation (the only others allowed are the fuzzer's own raising
+-- __index, passed through), and a call that raised added no rule: the
 -- filter's rule count and exported PFC are the same before and after.
 --
 -- SECCOMP_FUZZ_CALLS (default 20000) calls in all; `make security-full`
@@ -39,11 +41,14 @@ local SCALARS = {
   "eq", "masked_eq", "1", "0x10",
 }
 
+-- What the fuzzer's raising __index raises: may pass through unchanged.
+local TRAP = "fuzzer trap: __index raised"
+
 local function pick(t) return t[math.random(#t)] end
 
 local function fuzz(seed, ncalls)
   math.randomseed(seed)
-  local stats = { calls = 0, raised = 0, foreign = 0, violations = {},
+  local stats = { calls = 0, raised = 0, foreign = 0, trapped = 0, violations = {},
                   foreign_seen = {}, foreign_samples = {} }
   local pool, dead = {}, {}
   local api_level = seccomp.api_level()
@@ -74,7 +79,7 @@ local function fuzz(seed, ncalls)
     elseif r <= 84 then return coroutine.create(function() end)
     elseif r <= 86 then return io.stdout
     elseif r <= 88 then
-      return setmetatable({}, { __index = function() error("trap index") end })
+      return setmetatable({}, { __index = function() error(TRAP) end })
     end
     if (depth or 0) > 1 then return {} end
     local t = {}
@@ -181,11 +186,16 @@ local function fuzz(seed, ncalls)
       stats.raised = stats.raised + 1
       if type(err) ~= "string" then
         violation(label .. " raised a non-string error: " .. tostring(err))
-      elseif not err:find("seccomp: ", 1, true) then
+      elseif err:find(TRAP, 1, true) then
+        stats.trapped = stats.trapped + 1
+      elseif not err:gsub("^[^:%s]+:%d+: ", ""):find("^seccomp: ") then
+        -- one sample per place that raised (its "file:line:", else the call)
         stats.foreign = stats.foreign + 1
-        if not stats.foreign_seen[label] then
-          stats.foreign_seen[label] = true
-          stats.foreign_samples[#stats.foreign_samples + 1] = label .. ": " .. err:gsub("\n.*", "")
+        local line = err:gsub("\n.*", "")
+        local where = line:match("^[^:%s]+:%d+:") or label
+        if not stats.foreign_seen[where] then
+          stats.foreign_seen[where] = true
+          stats.foreign_samples[#stats.foreign_samples + 1] = where .. "\t" .. label .. ": " .. line
         end
       end
     end
@@ -226,18 +236,22 @@ describe("the fuzzer", function()
       total, raised = total + tonumber(calls), raised + tonumber(nraised)
       foreign = foreign + tonumber(nforeign)
       for line in rest:gmatch("sample: ([^\n]+)") do
-        local label = line:match("^[^:]+:?[^:]*")
-        if not seen[label] then
-          seen[label] = true
+        local where = line:match("^[^\t]+")
+        if not seen[where] then
+          seen[where] = true
           samples[#samples + 1] = line
         end
       end
     end
     assert.are.equal(NCALLS, total)
     assert.is_true(raised > 0)  -- the fuzzer does reach the error paths
+    table.sort(samples)
+    local listing = table.concat(samples, "\n  ")
     if os.getenv("SECCOMP_FUZZ_REPORT") then
       print(string.format("\nfuzz: %d calls, %d raised, %d without the seccomp: prefix:\n  %s",
-                          total, raised, foreign, table.concat(samples, "\n  ")))
+                          total, raised, foreign, listing))
     end
+    assert.are.equal(0, foreign, ("%d errors without the \"seccomp: \" prefix, raised at:\n  %s")
+                                 :format(foreign, listing))
   end)
 end)

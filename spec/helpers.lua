@@ -1,13 +1,15 @@
 --- Helpers shared by the specs: run code in a child process and say how
 -- it ended. A filter is never loaded into the busted process itself.
+local seccomp = require "seccomp"
 local core = require "seccomp.core"
 
 local helpers = {}
 
-helpers.SIGSYS = 31
-helpers.SIGKILL = 9
-helpers.SIGSEGV = 11
-helpers.SIGABRT = 6
+-- Signal numbers from <signal.h>, as the core exports them.
+helpers.SIGSYS = seccomp.SIG.SIGSYS
+helpers.SIGKILL = seccomp.SIG.SIGKILL
+helpers.SIGSEGV = seccomp.SIG.SIGSEGV
+helpers.SIGABRT = seccomp.SIG.SIGABRT
 
 --- The exit code a child uses when its function raised.
 helpers.RAISED = 120

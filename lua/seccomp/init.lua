@@ -89,20 +89,32 @@ local function expand_names(f, names)
 end
 
 local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
+local is_open = methods.is_open
+
+-- Raises unless f is a filter (open or not), before names are expanded.
+local function check_filter(f, op)
+  if not pcall(is_open, f) then
+    error(("seccomp: %s: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(op, type(f)), 3)
+  end
+end
 
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- @group or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
+  check_filter(f, "add")
   return add_rule(f, action, expand_names(f, name), ...)
 end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
+  check_filter(f, "add_exact")
   return add_rule_exact(f, action, expand_names(f, name), ...)
 end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
+  check_filter(f, "add")
   return add_rule(f, "allow", expand_names(f, name), ...)
 end
 

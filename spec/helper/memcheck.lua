@@ -19,15 +19,17 @@ end
 for i = 1, N do
   local f = seccomp.filter(i % 2 == 0 and "kill" or seccomp.errno("ENOSYS"))
   f:allow({ "read", "write", "close" })
-  f:add(seccomp.errno("EPERM"), "openat", seccomp.arg32(2):masked_eq(3, 1))
-  f:add(seccomp.errno("EACCES"), "socket", seccomp.arg32(0):ge(2))
-  f:add_exact("kill_thread", "mmap", seccomp.arg(2):gt(7), seccomp.arg(0):eq(0))
+  f:add(seccomp.errno("EPERM"), "openat",
+        seccomp.arg32(2):masked_eq(seccomp.O.ACCMODE, seccomp.O.WRONLY))
+  f:add(seccomp.errno("EACCES"), "socket", seccomp.arg32(0):ge(seccomp.AF.INET))
+  local rwx = seccomp.PROT.READ | seccomp.PROT.WRITE | seccomp.PROT.EXEC
+  f:add_exact("kill_thread", "mmap", seccomp.arg(2):gt(rwx), seccomp.arg(0):eq(0))
   f:add(seccomp.trace(7), "getppid", seccomp.arg32(1):lt(100), seccomp.arg32(2):ne(5))
   f:priority("read", 200)
   f:set("optimize", 1 + i % 2)
   f:set("log", i % 3 == 0)
   assert(f:get("tsync") ~= nil)
-  refused(f.add, f, seccomp.errno(5), "read")        -- conflicts with allow
+  refused(f.add, f, seccomp.errno("EIO"), "read")    -- conflicts with allow
   refused(f.add, f, seccomp.errno(1), "no_such")     -- unknown name
   refused(f.add, f, seccomp.errno(1), "write", seccomp.arg(0):eq(1), seccomp.arg(0):eq(2))
   refused(f.set, f, "optimize", 9)

@@ -1,7 +1,7 @@
--- Regression specs for the policy layer's review: truncation needs wpath,
--- dns cannot reach NETLINK_ROUTE, inet refuses raw sockets, stdio runs
--- cat, compile fails closed on malformed tables, and pledge narrowing
--- keeps track of what is held. Filters load only in child processes.
+-- Policy layer regressions: truncation needs wpath, dns cannot reach
+-- NETLINK_ROUTE, inet refuses raw sockets, stdio runs cat, compile fails
+-- closed on malformed tables, and pledge narrowing keeps track of what is
+-- held. Filters load only in child processes.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
 local helpers = require "helpers"
