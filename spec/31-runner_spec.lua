@@ -94,6 +94,30 @@ describe("f:test", function()
     assert.is_nil(r.error)
   end)
 
+  it("answers calls a notify rule catches with ENOSYS instead of waiting", function()
+    -- close() of the listener itself would wait on the listener.
+    for _, name in ipairs { "close", "getppid", "exit_group" } do
+      local f = seccomp.filter("allow")
+      f:add("notify", name)
+      local r = f:test(function()
+        local rc, err = core.syscall_raw(seccomp.syscall("getppid"))
+        if name == "getppid" then assert(rc == -1 and err == seccomp.E.ENOSYS, err) end
+        io.open("/dev/null"):close()
+      end)
+      assert.is_true(r.ok, name)
+    end
+  end)
+
+  it("runs a filter whose kill rules equal its trap default once kills are traps", function()
+    local f = seccomp.filter("trap")
+    f:allow { "exit_group", "brk", "mmap", "munmap", "write", "rt_sigreturn", "close" }
+    f:add("kill", "getppid")
+    local r = f:test(function() core.syscall_raw(seccomp.syscall("getppid")) end)
+    assert.is_false(r.ok)
+    assert.are.equal(SIGSYS, r.signal)
+    assert.are.equal("getppid", r.syscall)
+  end)
+
   it("raises on bad arguments and closed filters", function()
     local f = base()
     assert.has_error(function() f:test("not a function") end)

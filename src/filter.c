@@ -66,19 +66,30 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op)
 
 /* ---- building a context from a record ------------------------------ */
 
-static uint32_t kill_to_trap(uint32_t action, int map_kills)
+/* Variants of a filter built from its record, for loading only:
+ * kills as traps (so a SIGSYS handler can report the call first), and
+ * notify as errno ENOSYS (what the kernel answers when no supervisor
+ * listens, without a listener a notified close() of itself would wait on). */
+enum {
+    VARIANT_KILL_AS_TRAP = 1,
+    VARIANT_NOTIFY_AS_ENOSYS = 2
+};
+
+static uint32_t variant_action(uint32_t action, int variant)
 {
-    if (map_kills && (action == SCMP_ACT_KILL_PROCESS ||
-                      action == SCMP_ACT_KILL_THREAD))
+    if ((variant & VARIANT_KILL_AS_TRAP) &&
+        (action == SCMP_ACT_KILL_PROCESS || action == SCMP_ACT_KILL_THREAD))
         return SCMP_ACT_TRAP;
+    if ((variant & VARIANT_NOTIFY_AS_ENOSYS) && action == SCMP_ACT_NOTIFY)
+        return SCMP_ACT_ERRNO(ENOSYS);
     return action;
 }
 
 /* The defaults every new filter gets; see README "Defaults". */
-static int apply_defaults(scmp_filter_ctx ctx, int map_kills)
+static int apply_defaults(scmp_filter_ctx ctx, int variant)
 {
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-                              kill_to_trap(SCMP_ACT_KILL_PROCESS, map_kills));
+                              variant_action(SCMP_ACT_KILL_PROCESS, variant));
     if (rc == 0)
         rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
     if (rc == 0)
@@ -88,33 +99,38 @@ static int apply_defaults(scmp_filter_ctx ctx, int map_kills)
     return rc;
 }
 
-static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out);
+static int build_ctx(const lsc_log *log, int variant, scmp_filter_ctx *out);
 
-static int replay_op(scmp_filter_ctx ctx, const lsc_op *op, int map_kills)
+static int replay_op(scmp_filter_ctx ctx, const lsc_op *op, int variant,
+                     uint32_t default_action)
 {
     const lsc_rule *r = &op->rule;
-    uint32_t action = kill_to_trap(r->action, map_kills);
+    uint32_t action = variant_action(r->action, variant);
     scmp_filter_ctx sub;
     int rc;
     switch (op->kind) {
     case LSC_OP_RULE:
-        return seccomp_rule_add_array(ctx, action, r->syscall, r->ncmp, r->cmp);
     case LSC_OP_RULE_EXACT:
-        return seccomp_rule_add_exact_array(ctx, action, r->syscall, r->ncmp,
-                                            r->cmp);
+        /* In a variant a rule can come to do what the default does. */
+        if (action == default_action)
+            return 0;
+        return op->kind == LSC_OP_RULE
+            ? seccomp_rule_add_array(ctx, action, r->syscall, r->ncmp, r->cmp)
+            : seccomp_rule_add_exact_array(ctx, action, r->syscall, r->ncmp,
+                                           r->cmp);
     case LSC_OP_PRIORITY:
         return seccomp_syscall_priority(ctx, r->syscall, (uint8_t)op->value);
     case LSC_OP_ATTR:
         if (op->attr == SCMP_FLTATR_ACT_BADARCH)
             return seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-                                    kill_to_trap(op->value, map_kills));
+                                    variant_action(op->value, variant));
         return seccomp_attr_set(ctx, (enum scmp_filter_attr)op->attr, op->value);
     case LSC_OP_ARCH_ADD:
         return seccomp_arch_add(ctx, op->value);
     case LSC_OP_ARCH_REMOVE:
         return seccomp_arch_remove(ctx, op->value);
     case LSC_OP_MERGE:
-        rc = build_ctx(op->merged, map_kills, &sub);
+        rc = build_ctx(op->merged, variant, &sub);
         if (rc == 0) {
             rc = seccomp_merge(ctx, sub);
             if (rc != 0)
@@ -131,24 +147,24 @@ static int is_setup(const lsc_op *op)
            op->kind == LSC_OP_ATTR;
 }
 
-static int build_ctx(const lsc_log *log, int map_kills, scmp_filter_ctx *out)
+static int build_ctx(const lsc_log *log, int variant, scmp_filter_ctx *out)
 {
     size_t i;
     int rc;
-    scmp_filter_ctx ctx = seccomp_init(kill_to_trap(log->default_action,
-                                                    map_kills));
+    uint32_t default_action = variant_action(log->default_action, variant);
+    scmp_filter_ctx ctx = seccomp_init(default_action);
     if (ctx == NULL)  /* an action this API level lacks, or no memory */
         return -EOPNOTSUPP;
-    rc = apply_defaults(ctx, map_kills);
+    rc = apply_defaults(ctx, variant);
     /* Architectures first: libseccomp gives an architecture added after
      * the rules none of them, and the record means every rule for every
      * architecture of the filter. */
     for (i = 0; rc == 0 && i < log->n; i++)
         if (is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i], map_kills);
+            rc = replay_op(ctx, &log->ops[i], variant, default_action);
     for (i = 0; rc == 0 && i < log->n; i++)
         if (!is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i], map_kills);
+            rc = replay_op(ctx, &log->ops[i], variant, default_action);
     if (rc != 0) {
         seccomp_release(ctx);
         return rc;
@@ -371,29 +387,39 @@ static int l_merge(lua_State *L)
     return 1;
 }
 
-/* load([{ kill_as_trap = bool }]) */
+static int option(lua_State *L, int idx, const char *name)
+{
+    int on;
+    lua_pushstring(L, name);
+    lua_rawget(L, idx);
+    on = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return on;
+}
+
+/* load([{ kill_as_trap = bool, notify_as_enosys = bool }]) */
 static int l_load(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "load");
-    int map_kills = 0, rc;
+    int variant = 0, rc;
     if (!lua_isnoneornil(L, 2)) {
         lsc_check_table(L, 2, "load", NULL, "options");
-        lua_pushliteral(L, "kill_as_trap");
-        lua_rawget(L, 2);
-        map_kills = lua_toboolean(L, -1);
-        lua_pop(L, 1);
+        if (option(L, 2, "kill_as_trap"))
+            variant |= VARIANT_KILL_AS_TRAP;
+        if (option(L, 2, "notify_as_enosys"))
+            variant |= VARIANT_NOTIFY_AS_ENOSYS;
     }
     lsc_ready(L, f, "load");
-    if (map_kills) {
-        scmp_filter_ctx variant;
-        rc = build_ctx(f->log, 1, &variant);
+    if (variant != 0) {
+        scmp_filter_ctx built;
+        rc = build_ctx(f->log, variant, &built);
         if (rc < 0)
-            return lsc_fail(L, "load", NULL, -rc, "cannot build the trap variant");
+            return lsc_fail(L, "load", NULL, -rc, "cannot build the variant to load");
         if (!optimize_chosen(f->log))
-            seccomp_attr_set(variant, SCMP_FLTATR_CTL_OPTIMIZE,
+            seccomp_attr_set(built, SCMP_FLTATR_CTL_OPTIMIZE,
                              count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ? 2 : 1);
-        rc = seccomp_load(variant);
-        seccomp_release(variant);
+        rc = seccomp_load(built);
+        seccomp_release(built);
     } else {
         rc = seccomp_load(f->ctx);
     }

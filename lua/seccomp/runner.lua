@@ -25,11 +25,9 @@ local function child(f, fn, rec, opts)
     if opts.report then fd = opts.report_fd or 2 end
     local hints = opts.report and require("seccomp.report").hints() or nil
     core.report_install(hints, fd, rec)
-    f:load { kill_as_trap = true }
-    -- No one supervises the child: without a listener, calls a notify
-    -- rule catches fail with ENOSYS instead of waiting forever.
-    local has_listener, listener = pcall(f.notify_fd, f)
-    if has_listener then core.close_fd(listener) end
+    -- No one supervises the child: calls a notify rule catches fail with
+    -- ENOSYS, as with no listener, instead of waiting forever.
+    f:load { kill_as_trap = true, notify_as_enosys = true }
   end)
   if not ok then
     rec:finish("setup", tostring(err))
