@@ -30,7 +30,11 @@ describe("bad input", function()
 
   it("a name with an embedded NUL", function()
     unchanged(f, function() f:allow("read\0write") end,
-      "(EINVAL): syscall name contains a NUL byte")
+      "seccomp: add(read\\0write): Invalid argument (EINVAL): syscall name contains a NUL byte")
+    assert.has_error(function() seccomp.errno("EPERM\0x") end,
+      "seccomp: errno(EPERM\\0x): Invalid argument (EINVAL): unknown errno name")
+    assert.has_error(function() f:arch_add("x86\0") end,
+      "seccomp: arch_add(x86\\0): Invalid argument (EINVAL): architecture name contains a NUL byte")
   end)
 
   it("an unknown name inside a list adds none of the list", function()

@@ -30,26 +30,8 @@ local function shell(promises, command)
   end)
 end
 
-local function assert_exit(code, r)
-  assert(helpers.exited(r, code), "expected exit " .. code .. ", got " .. helpers.describe(r))
-end
-
-local function assert_sigsys(r)
-  assert(helpers.signaled(r, helpers.SIGSYS), "expected SIGSYS, got " .. helpers.describe(r))
-end
-
-local function write_file(name, text)
-  local f = assert(io.open(name, "w"))
-  f:write(text)
-  f:close()
-end
-
-local function read_file(name)
-  local f = assert(io.open(name))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local assert_exit, assert_sigsys = helpers.assert_exit, helpers.assert_sigsys
+local read_file, write_file = helpers.read_file, helpers.write_file
 
 local function find_lua()
   for dir in (os.getenv("PATH") or "/usr/bin"):gmatch("[^:]+") do
@@ -352,21 +334,13 @@ describe("pledge narrowing and options", function()
   end)
 
   it("with report = true prints one line naming the refused call, then dies by SIGSYS", function()
-    local r, w = core.pipe()
-    local pid = core.fork()
-    if pid == 0 then
-      core.close_fd(r)
-      core.dup2(w, 2)  -- the report goes to stderr
-      core.close_fd(w)
+    local r = helpers.child(function()  -- the report goes to stderr
       seccomp.pledge("stdio", { report = true })
       io.open(tmp)
-      core.exit(3)  -- not reached when the open is refused
-    end
-    core.close_fd(w)
-    local text = core.read(r)
-    core.close_fd(r)
-    local how, code = core.wait(pid)
-    assert_sigsys { how = how, code = code, output = text }
+      return 3  -- not reached when the open is refused
+    end, 2)
+    assert_sigsys(r)
+    local text = r.output
     assert.matches("^seccomp: killed: openat%(.*promise rpath", text)
     assert.are.equal(1, select(2, text:gsub("\n", "")), text)
   end)

@@ -8,13 +8,8 @@ local helpers = require "helpers"
 
 local E, O, AT, AF, SOCK = seccomp.E, seccomp.O, seccomp.AT, seccomp.AF, seccomp.SOCK
 
-local function assert_exit(code, r)
-  assert(helpers.exited(r, code), "expected exit " .. code .. ", got " .. helpers.describe(r))
-end
-
-local function assert_sigsys(r)
-  assert(helpers.signaled(r, helpers.SIGSYS), "expected SIGSYS, got " .. helpers.describe(r))
-end
+local assert_exit, assert_sigsys = helpers.assert_exit, helpers.assert_sigsys
+local read_file = helpers.read_file
 
 -- Runs one raw system call in build/sysraw under a pledge.
 local function raw(promises, name, ...)
@@ -25,29 +20,10 @@ end
 -- Runs the program `argv[1]` under a pledge; its standard output comes
 -- back as `output`.
 local function program(promises, argv)
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    pcall(function()
-      core.close_fd(r)
-      core.dup2(w, 1)
-      seccomp.pledge(promises)
-      core.execv(argv[1], argv)
-    end)
-    core.exit(helpers.RAISED)
-  end
-  core.close_fd(w)
-  local output = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
-  return { how = how, code = code, output = output }
-end
-
-local function read_file(name)
-  local f = assert(io.open(name))
-  local s = f:read("a")
-  f:close()
-  return s
+  return helpers.child(function()
+    seccomp.pledge(promises)
+    core.execv(argv[1], argv)
+  end, 1)
 end
 
 local TEXT = "first line\nsecond line\n"

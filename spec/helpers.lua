@@ -17,12 +17,15 @@ helpers.RAISED = 120
 --- Runs `fn(send)` in a forked child and waits for it. `send(s)` passes a
 -- string back to the parent through a pipe. The child exits with the
 -- number fn returns (0 when it returns nothing), or RAISED when it raises.
+-- `output_fd` (1 or 2) also sends the child's stdout or stderr through the
+-- pipe, so what a program it execs prints comes back too.
 -- Returns { how = "exit"|"signal", code = n, output = string }.
-function helpers.child(fn)
+function helpers.child(fn, output_fd)
   local r, w = core.pipe()
   local pid = core.fork()
   if pid == 0 then
     core.close_fd(r)
+    if output_fd then core.dup2(w, output_fd) end
     local ok, result = pcall(fn, function(s) core.write(w, tostring(s)) end)
     if not ok then
       pcall(core.write, w, "raised: " .. tostring(result))
@@ -45,6 +48,33 @@ end
 --- True when the child exited with `code`.
 function helpers.exited(result, code)
   return result.how == "exit" and result.code == code
+end
+
+--- Asserts the child exited with `code`.
+function helpers.assert_exit(code, result)
+  assert(helpers.exited(result, code),
+         "expected exit " .. code .. ", got " .. helpers.describe(result))
+end
+
+--- Asserts the child was killed by SIGSYS.
+function helpers.assert_sigsys(result)
+  assert(helpers.signaled(result, helpers.SIGSYS),
+         "expected SIGSYS, got " .. helpers.describe(result))
+end
+
+--- The whole content of file `name`.
+function helpers.read_file(name)
+  local f = assert(io.open(name))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+--- Writes `text` to file `name`.
+function helpers.write_file(name, text)
+  local f = assert(io.open(name, "w"))
+  f:write(text)
+  f:close()
 end
 
 --- Describes a child's end for assertion messages.
