@@ -7,6 +7,9 @@
  * lsc_open_constants puts them in the module table as `constants`:
  * constants.O.WRONLY, constants.IOCTL.TIOCGWINSZ, constants.E.EPERM
  * (and constants.E[1] == "EPERM"), constants.SIG.SIGSYS (and back).
+ * It also adds personality(), which reads (or sets) the persona flags:
+ * the policy layer checks PER.READ_IMPLIES_EXEC, which makes every
+ * readable mapping executable.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,10 +17,12 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sched.h>
+#include <netinet/in.h>
 #include <linux/fs.h>
 #include <linux/netlink.h>
 
@@ -1498,6 +1503,57 @@ static const lsc_const netlink_constants[] = {
     { NULL, 0 }
 };
 
+static const lsc_const ipproto_constants[] = {
+#ifdef IPPROTO_IP
+    { "IP", IPPROTO_IP },
+#endif
+#ifdef IPPROTO_ICMP
+    { "ICMP", IPPROTO_ICMP },
+#endif
+#ifdef IPPROTO_TCP
+    { "TCP", IPPROTO_TCP },
+#endif
+#ifdef IPPROTO_UDP
+    { "UDP", IPPROTO_UDP },
+#endif
+#ifdef IPPROTO_IPV6
+    { "IPV6", IPPROTO_IPV6 },
+#endif
+#ifdef IPPROTO_ICMPV6
+    { "ICMPV6", IPPROTO_ICMPV6 },
+#endif
+#ifdef IPPROTO_SCTP
+    { "SCTP", IPPROTO_SCTP },
+#endif
+#ifdef IPPROTO_UDPLITE
+    { "UDPLITE", IPPROTO_UDPLITE },
+#endif
+#ifdef IPPROTO_MPTCP
+    { "MPTCP", IPPROTO_MPTCP },
+#endif
+#ifdef IPPROTO_RAW
+    { "RAW", IPPROTO_RAW },
+#endif
+    { NULL, 0 }
+};
+
+/* Persona flags of personality(2). */
+static const lsc_const per_constants[] = {
+    { "LINUX", PER_LINUX },
+    { "UNAME26", UNAME26 },
+    { "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
+    { "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
+    { "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
+    { "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
+    { "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
+    { "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
+    { "SHORT_INODE", SHORT_INODE },
+    { "WHOLE_SECONDS", WHOLE_SECONDS },
+    { "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
+    { "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
+    { NULL, 0 }
+};
+
 /* One table of constants. With `both_ways`, numbers map back to names
  * too; the first name listed for a number wins, so aliases such as
  * EWOULDBLOCK never hide the name the kernel documents (EAGAIN). */
@@ -1530,6 +1586,8 @@ static const struct {
     { "AF", af_constants, 0 },
     { "SOCK", sock_constants, 0 },
     { "NETLINK", netlink_constants, 0 },
+    { "IPPROTO", ipproto_constants, 0 },
+    { "PER", per_constants, 0 },
     { "CLONE", clone_constants, 0 },
     { "F", f_constants, 0 },
     { "IOCTL", ioctl_constants, 0 },
@@ -1538,6 +1596,25 @@ static const struct {
     { "SIG", sig_constants, 1 },
     { "E", e_constants, 1 },
 };
+
+/* personality([persona]) -> the persona flags before the call. Without an
+ * argument it only queries (0xffffffff changes nothing); with one it sets
+ * them, as personality(2) does. Raises if the kernel refuses. */
+static int l_personality(lua_State *L)
+{
+    unsigned long persona = 0xffffffffUL;
+    int previous;
+    if (!lua_isnoneornil(L, 1))
+        persona = (unsigned long)lsc_check_range(L, 1, "personality", NULL,
+                                                 "persona", 0, 0xfffffffe);
+    errno = 0;
+    previous = personality(persona);
+    if (previous == -1)
+        return lsc_fail(L, "personality", NULL, errno != 0 ? errno : EINVAL,
+                        "the kernel refused the persona");
+    lua_pushinteger(L, previous);
+    return 1;
+}
 
 void lsc_open_constants(lua_State *L)
 {
@@ -1548,4 +1625,6 @@ void lsc_open_constants(lua_State *L)
         lua_setfield(L, -2, tables[i].name);
     }
     lua_setfield(L, -3, "constants");
+    lua_pushcfunction(L, l_personality);
+    lua_setfield(L, -3, "personality");
 }

@@ -1,41 +1,125 @@
 --- The policy compiler: @groups, pledge promises and declarative policy
 -- tables, turned into rules through the public Lua API.
 --
--- Names this libseccomp or this architecture does not know are skipped
--- and reported (returned as a list and passed to Lua's `warn`): groups
--- and promises list every spelling of a call on every architecture, and
--- only some exist here. The one exception fails closed: a name no
--- architecture has, written in a compiled policy's list of calls to
--- refuse, raises, since skipping a misspelt name there would allow it.
+-- A name is resolved on every architecture the filter carries: it is
+-- added when one of them has the call (directly, or through socketcall
+-- or ipc, which libseccomp rewrites it into), and libseccomp applies it
+-- on each architecture that has it. Other names are never added, and
+-- are told apart:
+--   skipped  names no architecture knows (a typo, or a call newer than
+--            this libseccomp): returned, recorded on the filter
+--            (f:skipped()) and passed to Lua's `warn` when it is on;
+--   absent   names only architectures the filter does not carry have
+--            (mmap2 on a x86_64 filter): returned, never warned about,
+--            since groups and promises list every spelling a call has.
+-- A skipped name in a list that refuses calls raises, since skipping a
+-- misspelt name there would allow the call; `compile(policy, { strict =
+-- true })` raises on a skipped name in any list.
 
 local seccomp = require "seccomp"
+local core = require "seccomp.core"
 local groups = require "seccomp.groups"
 local promise_data = require "seccomp.promises"
 
 local policy = {}
 
-local function fail(op, subject, ename, detail, level)
-  error(("seccomp: %s(%s): %s (%s): %s"):format(op, subject,
-    ename == "EPERM" and "Operation not permitted" or "Invalid argument",
-    ename, detail), (level or 1) + 1)
+local unpack = table.unpack or rawget(_G, "unpack")
+
+-- math.type arrived in Lua 5.3.
+local function is_integer(x)
+  if math.type then return math.type(x) == "integer" end
+  return type(x) == "number" and x == math.floor(x) and x - 1 ~= x
 end
 
--- What libseccomp makes of `name`: "native" (a call of this
--- architecture), "foreign" (a name it knows only for other architectures,
--- which resolves to a negative pseudo number) or "unknown" (no call of
--- that name anywhere, such as a typo).
-local kind_cache = {}
-local function kind(name)
-  local k = kind_cache[name]
-  if k == nil then
-    local ok, nr = pcall(seccomp.syscall, name)
-    k = not ok and "unknown" or nr >= 0 and "native" or "foreign"
-    kind_cache[name] = k
+-- Errors point at the user's code: the first caller outside this
+-- directory (lua/seccomp/), whatever path led into the library.
+local getinfo = debug and debug.getinfo
+local LIBRARY = getinfo and getinfo(1, "S").source:match("^(@.*[/\\])[^/\\]*$")
+
+local function user_level()
+  if not LIBRARY then return 0 end  -- no position rather than a wrong one
+  local level = 3  -- the caller of fail's caller
+  while true do
+    local info = getinfo(level, "S")
+    if info == nil then return 0 end
+    if info.source:sub(1, #LIBRARY) ~= LIBRARY then return level - 1 end
+    level = level + 1
   end
-  return k
 end
 
-local function known(name) return kind(name) == "native" end
+local STRERROR = {
+  EPERM = "Operation not permitted", EINVAL = "Invalid argument",
+}
+
+local function fail(op, subject, ename, detail)
+  error(("seccomp: %s(%s): %s (%s): %s"):format(op, subject, STRERROR[ename], ename,
+    detail), user_level())
+end
+
+-- Sub-calls that libseccomp turns into socketcall or ipc on the
+-- architectures that multiplex them (i386, s390, ...): net/socket.c and
+-- ipc/syscall.c.
+local MULTIPLEXED = {}
+for _, name in ipairs {
+  "socket", "bind", "connect", "listen", "accept", "getsockname",
+  "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom",
+  "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
+  "recvmmsg", "sendmmsg",
+} do MULTIPLEXED[name] = "socketcall" end
+for _, name in ipairs {
+  "semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget",
+  "msgctl", "shmat", "shmdt", "shmget", "shmctl",
+} do MULTIPLEXED[name] = "ipc" end
+
+-- Does architecture `arch` have the call `name`? Cached per arch.
+local has_cache = {}
+local function arch_has(arch, name)
+  local cache = has_cache[arch]
+  if cache == nil then cache = {}; has_cache[arch] = cache end
+  local has = cache[name]
+  if has == nil then
+    local ok, nr = pcall(seccomp.syscall, name, arch)
+    has = ok and nr >= 0
+    if not has and ok and MULTIPLEXED[name] then
+      has = arch_has(arch, MULTIPLEXED[name])
+    end
+    cache[name] = has
+  end
+  return has
+end
+
+-- Does any architecture libseccomp knows have a call `name`?
+local known_cache = {}
+local function known_anywhere(name)
+  local known = known_cache[name]
+  if known == nil then
+    known = pcall(seccomp.syscall, name)
+    known_cache[name] = known
+  end
+  return known
+end
+
+-- What `name` is for a filter carrying `arches`: "added", "absent" or
+-- "skipped" (see the top of this file).
+local function classify(name, arches)
+  for _, arch in ipairs(arches) do
+    if arch_has(arch, name) then return "added" end
+  end
+  return known_anywhere(name) and "absent" or "skipped"
+end
+
+local filter_arches = core.methods.arches
+
+-- The architectures of filter `f`, or the native one without a filter.
+local function arches_of(f, op, subject)
+  if f == nil then return { seccomp.arch_native() } end
+  local ok, arches = pcall(filter_arches, f)
+  if not ok then
+    fail(op, subject, "EINVAL", "the filter argument is not an open seccomp.filter: "
+         .. (tostring(arches):match("%(E%u+%): (.*)") or tostring(arches)))
+  end
+  return arches
+end
 
 --- The names of every group, sorted.
 function policy.groups()
@@ -45,55 +129,69 @@ function policy.groups()
   return list
 end
 
---- The system calls of group `name` ("@basic-io"), nested groups
--- included, as two lists: the names this architecture has, and the
--- names skipped because this libseccomp or architecture does not know
--- them.
-function policy.expand(name)
-  if type(name) ~= "string" or groups[name] == nil then
-    fail("expand", tostring(name), "EINVAL", "unknown group", 2)
-  end
-  local names, skipped, seen, visited = {}, {}, {}, {}
+-- Members of group `name`, nested groups included, each once.
+local function members(name)
+  local list, seen, visited = {}, {}, {}
   local function walk(group)
     visited[group] = true
     for _, member in ipairs(groups[group]) do
       if member:sub(1, 1) == "@" then
         if groups[member] == nil then
-          fail("expand", group, "EINVAL", "unknown group " .. member, 3)
+          fail("expand", group, "EINVAL", "unknown group " .. member)
         end
         if not visited[member] then walk(member) end
       elseif not seen[member] then
         seen[member] = true
-        local list = known(member) and names or skipped
         list[#list + 1] = member
       end
     end
   end
   walk(name)
-  return names, skipped
+  return list
+end
+
+-- Splits group `name` for `arches` into its three lists.
+local function split_group(name, arches)
+  if type(name) ~= "string" or groups[name] == nil then
+    fail("expand", tostring(name), "EINVAL", "unknown group")
+  end
+  local out = { added = {}, skipped = {}, absent = {} }
+  for _, member in ipairs(members(name)) do
+    local list = out[classify(member, arches)]
+    list[#list + 1] = member
+  end
+  return out.added, out.skipped, out.absent
+end
+
+--- The system calls of group `name` ("@basic-io"), nested groups
+-- included, as three lists: the names to add (some architecture of the
+-- filter `f` has them; without `f`, the native architecture), the names
+-- skipped because no architecture knows them, and the names absent from
+-- the filter's architectures that another architecture has.
+function policy.expand(name, f)
+  return split_group(name, arches_of(f, "expand", tostring(name)))
 end
 
 --- Plans: lists of { action, name, cmp... } checked, then added in one go.
 
-local check_cmp = require("seccomp.core").check_cmp
+local check_cmp = core.check_cmp
 
 -- The positive integer keys of `t` form 1..n with no hole; returns n.
 -- Raises on a hole (a nil where a value was meant) and, unless `extra`
 -- names it, on any other key.
-local function sequence(t, op, subject, what, extra, level)
+local function sequence(t, op, subject, what, extra)
   local n, count = 0, 0
   for k in pairs(t) do
-    if math.type(k) == "integer" and k >= 1 then
+    if is_integer(k) and k >= 1 then
       count = count + 1
       if k > n then n = k end
     elseif not (extra and extra[k]) then
       fail(op, subject, "EINVAL", ("%s has a field %s: only a list is allowed")
-           :format(what, tostring(k)), level)
+           :format(what, tostring(k)))
     end
   end
   if count ~= n then
-    fail(op, subject, "EINVAL", what .. " has a hole: a nil in the middle of the list",
-         level)
+    fail(op, subject, "EINVAL", what .. " has a hole: a nil in the middle of the list")
   end
   return n
 end
@@ -107,13 +205,13 @@ local RULE_FIELDS = { also = true, unless = true, errno = true }
 -- a call alone, with its fields.
 local function entry_cmps(entry, op, trusted)
   local subject = tostring(entry[1])
-  local n = sequence(entry, op, subject, "a rule", trusted and RULE_FIELDS, 5)
+  local n = sequence(entry, op, subject, "a rule", trusted and RULE_FIELDS)
   if entry[1] == nil then
-    fail(op, subject, "EINVAL", "a { name, comparator... } rule starts with the syscall", 4)
+    fail(op, subject, "EINVAL", "a { name, comparator... } rule starts with the syscall")
   end
   if n < 2 and not trusted then
     fail(op, subject, "EINVAL", "a { name, comparator... } rule needs a comparator:"
-         .. " a nil comparator would allow every call; write the bare name for that", 4)
+         .. " a nil comparator would allow every call; write the bare name for that")
   end
   local cmps = {}
   for i = 2, n do
@@ -122,46 +220,61 @@ local function entry_cmps(entry, op, trusted)
     if type(c) ~= "table" or not ok then
       fail(op, subject, "EINVAL", ("rule field %d is not a comparator from seccomp.arg(i)"
            .. " or seccomp.arg32(i): %s"):format(i, type(c) ~= "table" and "got " .. type(c)
-           or tostring(err):match("%(E%u+%): (.*)") or tostring(err)), 4)
+           or tostring(err):match("%(E%u+%): (.*)") or tostring(err)))
     end
     cmps[#cmps + 1] = entry[i]
   end
   return cmps
 end
 
+-- A plan for a filter carrying `arches`: the rules to add, and the names
+-- skipped and absent (see the top of this file).
+local function new_plan(arches)
+  return { arches = arches, rules = {}, skipped = {}, absent = {} }
+end
+
+local function append(list, items)
+  for _, x in ipairs(items) do list[#list + 1] = x end
+end
+
 -- Adds `entry` (a name, a number, a @group, or { name, cmp... }) to `plan`
--- with `action`. Names this system lacks go to `skipped`, except that a
--- `strict` plan (a list that refuses calls) raises on a name libseccomp
--- does not know at all: a typo there must not leave the call allowed.
--- `trusted` is set for promise data.
-local function plan_entry(plan, skipped, action, entry, op, strict, trusted)
+-- with `action`. A `refusing` list (one that refuses calls) and a
+-- `strict` plan raise on a name no architecture knows: a typo there must
+-- not leave the call allowed. `trusted` is set for promise data.
+local function plan_entry(plan, action, entry, op, refusing, trusted)
   local name, cmps = entry, {}
   if type(entry) == "table" then
     name = entry[1]
     cmps = entry_cmps(entry, op, trusted)
   end
-  if math.type(name) == "integer" then
-    plan[#plan + 1] = { action = action, name = name, cmps = cmps }
+  if is_integer(name) then
+    plan.rules[#plan.rules + 1] = { action = action, name = name, cmps = cmps }
     return
   end
   if type(name) ~= "string" then
-    fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group", 3)
+    fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group")
   end
-  local names = { name }
+  local names, skipped, absent
   if name:sub(1, 1) == "@" then
-    local missing
-    names, missing = policy.expand(name)
-    for _, m in ipairs(missing) do skipped[#skipped + 1] = m end
-  elseif not known(name) then
-    if strict and kind(name) == "unknown" then
-      fail(op, name, "EINVAL", "unknown syscall in a list that refuses calls"
-           .. " (a misspelt name would leave the call allowed)", 3)
+    names, skipped, absent = split_group(name, plan.arches)
+  else
+    local kind = classify(name, plan.arches)
+    names, skipped, absent = {}, {}, {}
+    if kind == "added" then names[1] = name
+    elseif kind == "absent" then absent[1] = name
+    else skipped[1] = name
     end
-    skipped[#skipped + 1] = name
-    names = {}
   end
+  if skipped[1] ~= nil and (refusing or plan.strict) then
+    fail(op, skipped[1], "EINVAL", (refusing and "unknown syscall in a list that refuses"
+         .. " calls (a misspelt name would leave the call allowed)"
+         or "unknown syscall (strict: no architecture has it)")
+         .. (name ~= skipped[1] and ", in " .. name or ""))
+  end
+  append(plan.skipped, skipped)
+  append(plan.absent, absent)
   for _, n in ipairs(names) do
-    plan[#plan + 1] = { action = action, name = n, cmps = cmps }
+    plan.rules[#plan.rules + 1] = { action = action, name = n, cmps = cmps }
   end
 end
 
@@ -171,21 +284,23 @@ local function cmp_key(cmps)
   return table.concat(parts, " ")
 end
 
--- Adds the plan to `f`: duplicates dropped, and a conditional rule
--- dropped when the same call has the same action unconditionally.
-local function apply(f, plan)
-  local plain, done = {}, {}
-  for _, r in ipairs(plan) do
+-- The rules of a plan as they are added: duplicates dropped, and a
+-- conditional rule dropped when the same call has the same action
+-- unconditionally.
+local function final_rules(plan)
+  local plain, done, out = {}, {}, {}
+  for _, r in ipairs(plan.rules) do
     if #r.cmps == 0 then plain[tostring(r.action) .. " " .. r.name] = true end
   end
-  for _, r in ipairs(plan) do
+  for _, r in ipairs(plan.rules) do
     local base = tostring(r.action) .. " " .. r.name
     local key = base .. " " .. cmp_key(r.cmps)
     if not done[key] and (#r.cmps == 0 or not plain[base]) then
       done[key] = true
-      f:add(r.action, r.name, table.unpack(r.cmps))
+      out[#out + 1] = r
     end
   end
+  return out
 end
 
 local function dedupe(list)
@@ -196,14 +311,23 @@ local function dedupe(list)
   return out
 end
 
--- Reports skipped names: on the filter (f:skipped()) when the API can
--- record them, and through Lua's warning system.
-local function report(f, op, skipped)
-  if #skipped > 0 and f.note_skipped then f:note_skipped(skipped) end
-  if #skipped > 0 then
-    warn(("seccomp: %s: skipped, unknown to this libseccomp or architecture: %s")
-         :format(op, table.concat(skipped, " ")))
+-- Adds the plan to `f`; records the names skipped on the filter and
+-- passes them to Lua's warning system (absent names are not news).
+-- Returns the skipped and absent lists.
+local function apply(f, plan, op)
+  for _, r in ipairs(final_rules(plan)) do
+    f:add(r.action, r.name, unpack(r.cmps))
   end
+  local skipped, absent = dedupe(plan.skipped), dedupe(plan.absent)
+  if #skipped > 0 then
+    if f.note_skipped then f:note_skipped(skipped) end
+    local warn = rawget(_G, "warn")
+    if type(warn) == "function" then
+      warn(("seccomp: %s: skipped, no architecture has these system calls: %s")
+           :format(op, table.concat(skipped, " ")))
+    end
+  end
+  return skipped, absent
 end
 
 --- Promises.
@@ -218,8 +342,10 @@ function policy.promises()
   return list
 end
 
--- The promises this process holds after its last pledge (nil before).
-local held
+-- The promises this process holds after its last loaded pledge (nil
+-- before), and its persona flags then: no promise grants personality(2),
+-- so they cannot change while a pledge is loaded.
+local held, held_persona
 
 local function parse_promises(promises)
   local list = {}
@@ -228,12 +354,12 @@ local function parse_promises(promises)
   elseif type(promises) == "table" then
     for i, word in ipairs(promises) do list[i] = word end
   else
-    fail("pledge", tostring(promises), "EINVAL", "promises are a string or a list", 3)
+    fail("pledge", tostring(promises), "EINVAL", "promises are a string or a list")
   end
   local set = {}
   for _, word in ipairs(list) do
     if type(word) ~= "string" or by_name[word] == nil then
-      fail("pledge", tostring(word), "EINVAL", "unknown promise", 3)
+      fail("pledge", tostring(word), "EINVAL", "unknown promise")
     end
     set[word] = true
   end
@@ -243,12 +369,12 @@ end
 local PENALTIES = { kill = "kill", eperm = seccomp.errno("EPERM") }
 local PLEDGE_OPTIONS = { penalty = true, load = true, report = true }
 
--- Every rule a pledge of `set` grants, in a plan.
-local function plan_pledge(set)
-  local plan, skipped = {}, {}
+-- Every rule a pledge of `set` grants, in a plan for `arches`.
+local function plan_pledge(set, arches)
+  local plan = new_plan(arches)
   local function add_promise(p)
     for _, name in ipairs(p.calls or {}) do
-      plan_entry(plan, skipped, "allow", name, "pledge")
+      plan_entry(plan, "allow", name, "pledge")
     end
     for _, rule in ipairs(p.rules or {}) do
       local granted = rule.unless == nil or not set[rule.unless]
@@ -257,12 +383,12 @@ local function plan_pledge(set)
       end
       if granted then
         local action = rule.errno and seccomp.errno(rule.errno) or "allow"
-        plan_entry(plan, skipped, action, rule, "pledge", false, true)
+        plan_entry(plan, action, rule, "pledge", false, true)
       end
     end
     for ename, names in pairs(p.errno or {}) do
       for _, name in ipairs(names) do
-        plan_entry(plan, skipped, seccomp.errno(ename), name, "pledge")
+        plan_entry(plan, seccomp.errno(ename), name, "pledge")
       end
     end
   end
@@ -270,52 +396,82 @@ local function plan_pledge(set)
   for _, p in ipairs(promise_data.promises) do
     if set[p.name] then add_promise(p) end
   end
-  return plan, dedupe(skipped)
+  return plan
+end
+
+--- The rules a pledge of `promises` adds on this architecture, in
+-- order, without building a filter: a list of { action =, name =,
+-- cmps = { comparator... } }, action being "allow" or an errno action.
+function policy.plan(promises)
+  local rules = {}
+  for i, r in ipairs(final_rules(plan_pledge(parse_promises(promises),
+                                             { seccomp.arch_native() }))) do
+    local cmps = {}
+    for j, c in ipairs(r.cmps) do cmps[j] = c end
+    rules[i] = { action = r.action, name = r.name, cmps = cmps }
+  end
+  return rules
+end
+
+-- READ_IMPLIES_EXEC makes every readable mapping executable, so that a
+-- pledge without prot_exec would grant executable memory after all.
+local READ_IMPLIES_EXEC = seccomp.PER.READ_IMPLIES_EXEC
+
+local function check_persona(set, promises)
+  local persona = held_persona or core.personality()
+  if not set.prot_exec and persona & READ_IMPLIES_EXEC ~= 0 then
+    fail("pledge", type(promises) == "string" and promises or table.concat(promises, " "),
+         "EPERM", "the READ_IMPLIES_EXEC persona flag is set (personality(2)), which"
+         .. " makes readable memory executable: clear it with personality before the"
+         .. " pledge, or promise prot_exec")
+  end
+  return persona
 end
 
 --- Restricts this process to `promises` ("stdio rpath" or a list):
--- builds the filter, loads it, and returns it with the list of names
--- skipped. Options: `penalty` = "kill" (default: the process dies with
--- SIGSYS) or "eperm" (a refused call fails with EPERM); `load = false`
--- returns the filter without loading it; `report = true` makes a process
--- the filter kills first print one line naming the call and the promise
--- that would allow it. A later pledge may only
--- narrow: asking for a promise not held before raises.
+-- builds the filter, loads it, and returns it with the lists of names
+-- skipped (no architecture knows them) and absent (only other
+-- architectures have them). Options: `penalty` = "kill" (default: the
+-- process dies with SIGSYS) or "eperm" (a refused call fails with
+-- EPERM); `load = false` returns the filter without loading it;
+-- `report = true` makes a process the filter kills first print one line
+-- naming the call and the promise that would allow it. A later pledge
+-- may only narrow: asking for a promise not held before raises. Without
+-- prot_exec, pledging raises while READ_IMPLIES_EXEC is set.
 function policy.pledge(promises, options)
   local set = parse_promises(promises)
   options = options or {}
   if type(options) ~= "table" then
-    fail("pledge", tostring(options), "EINVAL", "options must be a table", 2)
+    fail("pledge", tostring(options), "EINVAL", "options must be a table")
   end
   for k in pairs(options) do
     if not PLEDGE_OPTIONS[k] then
-      fail("pledge", tostring(k), "EINVAL", "unknown option", 2)
+      fail("pledge", tostring(k), "EINVAL", "unknown option")
     end
   end
   local penalty = PENALTIES[options.penalty or "kill"]
   if penalty == nil then
     fail("pledge", tostring(options.penalty), "EINVAL",
-         "penalty is \"kill\" or \"eperm\"", 2)
+         "penalty is \"kill\" or \"eperm\"")
   end
   if held then
     for name in pairs(set) do
       if not held[name] then
         fail("pledge", name, "EPERM", "a later pledge may only narrow, and " ..
-             name .. " was not promised before", 2)
+             name .. " was not promised before")
       end
     end
   end
-  local plan, skipped = plan_pledge(set)
+  local persona = check_persona(set, promises)
   local f = seccomp.filter(penalty)
-  apply(f, plan)
-  report(f, "pledge", skipped)
+  local skipped, absent = apply(f, plan_pledge(set, f:arches()), "pledge")
   if options.load ~= false then
     -- os.date reads the time zone file on first use: read it now.
     os.date("*t")
     f:load { report = options.report or nil }
-    held = set
+    held, held_persona = set, persona
   end
-  return f, skipped
+  return f, skipped, absent
 end
 
 --- Declarative policies.
@@ -334,13 +490,15 @@ local function sorted_keys(t)
   return keys
 end
 
--- Lists whose calls are not allowed: a name there libseccomp does not
--- know raises instead of being skipped.
+-- Lists whose calls are not refused: a name there no architecture knows
+-- is skipped (unless strict); in every other list it raises.
 local GRANTS = { allow = true, log = true }
+
+local COMPILE_OPTIONS = { strict = true }
 
 local function check_table(key, t, what)
   if type(t) ~= "table" then
-    fail("compile", key, "EINVAL", "must be " .. what, 3)
+    fail("compile", key, "EINVAL", "must be " .. what)
   end
   return t
 end
@@ -348,8 +506,24 @@ end
 -- A list of rules: a table whose keys are exactly 1..n.
 local function check_list(key, list)
   check_table(key, list, "a list of rules")
-  sequence(list, "compile", key, "the list", nil, 4)
+  sequence(list, "compile", key, "the list")
   return list
+end
+
+local function check_compile_options(options)
+  if options == nil then return {} end
+  if type(options) ~= "table" then
+    fail("compile", tostring(options), "EINVAL", "options must be a table")
+  end
+  for k, v in pairs(options) do
+    if not COMPILE_OPTIONS[k] then
+      fail("compile", tostring(k), "EINVAL", "unknown option")
+    end
+    if type(v) ~= "boolean" then
+      fail("compile", tostring(k), "EINVAL", "must be true or false, got " .. type(v))
+    end
+  end
+  return options
 end
 
 --- A filter (not loaded) from a policy table:
@@ -358,52 +532,55 @@ end
 --   log = {...}, trap = {...}, kill = {...}, kill_thread = {...},
 --   notify = {...}, trace = { [n] = {...} }, attributes = { tsync = true },
 --   arches = { "x86" } }.
--- Unknown keys raise, and so do misspelt call names in every list but
--- allow and log. Returns the filter and the list of names skipped.
-function policy.compile(spec)
+-- Every name resolves on every architecture of the filter. Unknown keys
+-- raise, and so do names no architecture knows in every list but allow
+-- and log, and in those too with `options.strict`. Returns the filter
+-- and the lists of names skipped (no architecture knows them) and absent
+-- (only architectures the filter does not carry have them).
+function policy.compile(spec, options)
   if type(spec) ~= "table" then
-    fail("compile", tostring(spec), "EINVAL", "a policy is a table", 2)
+    fail("compile", tostring(spec), "EINVAL", "a policy is a table")
   end
+  options = check_compile_options(options)
   for key in pairs(spec) do
     if not (IS_ACTION_KEY[key] or key == "default" or key == "errno"
             or key == "trace" or key == "attributes" or key == "arches") then
-      fail("compile", tostring(key), "EINVAL", "unknown key", 2)
-    end
-  end
-  local plan, skipped = {}, {}
-  for _, key in ipairs(ACTION_KEYS) do
-    for _, entry in ipairs(spec[key] and check_list(key, spec[key]) or {}) do
-      plan_entry(plan, skipped, key, entry, "compile", not GRANTS[key])
-    end
-  end
-  local errnos = spec.errno and check_table("errno", spec.errno,
-    "a table of errno = list of rules") or {}
-  for _, ename in ipairs(sorted_keys(errnos)) do
-    local action = seccomp.errno(ename)
-    for _, entry in ipairs(check_list("errno." .. tostring(ename), errnos[ename])) do
-      plan_entry(plan, skipped, action, entry, "compile", true)
-    end
-  end
-  local traces = spec.trace and check_table("trace", spec.trace,
-    "a table of number = list of rules") or {}
-  for _, n in ipairs(sorted_keys(traces)) do
-    local action = seccomp.trace(n)
-    for _, entry in ipairs(check_list("trace." .. tostring(n), traces[n])) do
-      plan_entry(plan, skipped, action, entry, "compile", true)
+      fail("compile", tostring(key), "EINVAL", "unknown key")
     end
   end
   local arches = spec.arches and check_table("arches", spec.arches,
     "a list of architecture names") or {}
-  sequence(arches, "compile", "arches", "the list", nil, 3)
+  sequence(arches, "compile", "arches", "the list")
   local attributes = spec.attributes and check_table("attributes", spec.attributes,
     "a table of attribute = value") or {}
+  local errnos = spec.errno and check_table("errno", spec.errno,
+    "a table of errno = list of rules") or {}
+  local traces = spec.trace and check_table("trace", spec.trace,
+    "a table of number = list of rules") or {}
   local f = seccomp.filter(spec.default or "kill")
   for _, arch in ipairs(arches) do f:arch_add(arch) end
   for _, name in ipairs(sorted_keys(attributes)) do f:set(name, attributes[name]) end
-  apply(f, plan)
-  skipped = dedupe(skipped)
-  report(f, "compile", skipped)
-  return f, skipped
+  local plan = new_plan(f:arches())
+  plan.strict = options.strict
+  for _, key in ipairs(ACTION_KEYS) do
+    for _, entry in ipairs(spec[key] and check_list(key, spec[key]) or {}) do
+      plan_entry(plan, key, entry, "compile", not GRANTS[key])
+    end
+  end
+  for _, ename in ipairs(sorted_keys(errnos)) do
+    local action = seccomp.errno(ename)
+    for _, entry in ipairs(check_list("errno." .. tostring(ename), errnos[ename])) do
+      plan_entry(plan, action, entry, "compile", true)
+    end
+  end
+  for _, n in ipairs(sorted_keys(traces)) do
+    local action = seccomp.trace(n)
+    for _, entry in ipairs(check_list("trace." .. tostring(n), traces[n])) do
+      plan_entry(plan, action, entry, "compile", true)
+    end
+  end
+  local skipped, absent = apply(f, plan, "compile")
+  return f, skipped, absent
 end
 
 return policy

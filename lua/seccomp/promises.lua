@@ -9,8 +9,11 @@
 --          errno instead of allowing it.
 -- `always` is granted by every pledge. Families are listed whole: every
 -- spelling a call has on some architecture (open/openat, stat/lstat/
--- newfstatat/statx, ...); names this architecture lacks are skipped and
--- reported by the compiler. Comparisons on C int arguments use arg32.
+-- newfstatat/statx, ...); the compiler adds those the filter's
+-- architectures have. Comparisons on C int arguments use arg32.
+-- Two rules on one call with different actions must never both match
+-- (a refused Unix socket next to an allowed one): `unless` drops the
+-- refusal when the promise that allows the call is held.
 
 local seccomp = require "seccomp"
 
@@ -18,10 +21,26 @@ local arg, arg32 = seccomp.arg, seccomp.arg32
 local O, AT, AF, F, IOCTL, PROT, SOCK = seccomp.O, seccomp.AT, seccomp.AF,
   seccomp.F, seccomp.IOCTL, seccomp.PROT, seccomp.SOCK
 local CLONE, NETLINK, PR = seccomp.CLONE, seccomp.NETLINK, seccomp.PR
+local IPPROTO = seccomp.IPPROTO
 
 -- s390 passes clone's flags second; everywhere else first.
 local native = seccomp.arch_native()
 local CLONE_FLAGS = (native == "s390" or native == "s390x") and 1 or 0
+
+-- Every CLONE_NEW* flag these headers define: no promise grants a new
+-- namespace, by clone as by unshare. (clone() reads CLONE_NEWTIME's bit
+-- as part of the exit signal, where no valid signal sets it.)
+local CLONE_NEW = 0
+for name, value in pairs(CLONE) do
+  if name:match("^NEW") then CLONE_NEW = CLONE_NEW | value end
+end
+
+-- clone(2) creating a thread (CLONE_THREAD set) or a process (clear),
+-- never with a new namespace.
+local function clone(thread)
+  return { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD | CLONE_NEW,
+                                                 thread and CLONE.THREAD or 0) }
+end
 
 -- The open family with the same flags test: open(path, flags, mode),
 -- openat(dirfd, path, flags, mode). `extra` carries also/unless.
@@ -58,16 +77,22 @@ local function concat(...)
   return out
 end
 
--- IPv4 and IPv6 sockets of the stream and datagram types, with or
--- without SOCK_CLOEXEC and SOCK_NONBLOCK: never SOCK_RAW or SOCK_PACKET,
--- which forge packets. Any other bit in the type refuses the call.
+-- IPv4 and IPv6 sockets: TCP (stream) and UDP (datagram), with or
+-- without SOCK_CLOEXEC and SOCK_NONBLOCK, the protocol given as 0 or by
+-- name. Never SOCK_RAW or SOCK_PACKET, which forge packets, nor another
+-- protocol (ICMP, SCTP, MPTCP, ...). Any other bit in the type refuses
+-- the call.
 local TYPE_BITS = 0xffffffff & ~(SOCK.CLOEXEC | SOCK.NONBLOCK)
+local IP_PROTOCOLS = { STREAM = IPPROTO.TCP, DGRAM = IPPROTO.UDP }
 local function ip_sockets()
   local list = {}
   for _, family in ipairs { "INET", "INET6" } do
     for _, kind in ipairs { "STREAM", "DGRAM" } do
-      list[#list + 1] = { "socket", arg32(0):eq(AF[family]),
-                          arg32(1):masked_eq(TYPE_BITS, SOCK[kind]) }
+      for _, protocol in ipairs { 0, IP_PROTOCOLS[kind] } do
+        list[#list + 1] = { "socket", arg32(0):eq(AF[family]),
+                            arg32(1):masked_eq(TYPE_BITS, SOCK[kind]),
+                            arg32(2):eq(protocol) }
+      end
     end
   end
   return list
@@ -139,6 +164,9 @@ local promises = {
       "pause", "sendto", "recvfrom", "send", "recv", "shutdown",
       -- Access hints on open files (cat and cp call posix_fadvise).
       "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead",
+      -- Data from one open descriptor to another (cat and cp use
+      -- copy_file_range). Not vmsplice, which maps memory into a pipe.
+      "sendfile", "sendfile64", "splice", "tee", "copy_file_range",
     },
     rules = concat(
       -- fstat() is fstatat(fd, "", AT_EMPTY_PATH) in today's glibc.
@@ -152,7 +180,7 @@ local promises = {
         { "mprotect", arg32(2):masked_eq(PROT.EXEC, 0) },
         { "pkey_mprotect", arg32(2):masked_eq(PROT.EXEC, 0) },
         -- Threads (a new process needs proc); glibc tries clone3 first.
-        { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD, CLONE.THREAD) },
+        clone(true),
         -- Read-only process queries (libcap asks the bounding set).
         { "prctl", arg32(0):eq(PR.CAPBSET_READ) },
         { "prctl", arg32(0):eq(PR.GET_DUMPABLE) },
@@ -253,7 +281,7 @@ local promises = {
   },
   {
     name = "inet",
-    description = "IPv4 and IPv6 stream and datagram sockets (never raw ones)",
+    description = "IPv4 and IPv6 TCP and UDP sockets (never raw ones or other protocols)",
     calls = NET_IO,
     rules = ip_sockets(),
   },
@@ -296,16 +324,14 @@ local promises = {
   },
   {
     name = "proc",
-    description = "new processes, signals to others, process groups, priorities, limits",
+    description = "new processes (never new namespaces), signals to others, process groups, priorities, limits",
     calls = {
       "fork", "vfork", "kill", "tkill", "tgkill", "rt_sigqueueinfo",
       "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal", "setpgid",
       "setsid", "getpriority", "setpriority", "setrlimit", "prlimit64",
       "sched_setaffinity",
     },
-    rules = {
-      { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD, 0) },
-    },
+    rules = { clone(false) },
   },
   {
     name = "exec",
