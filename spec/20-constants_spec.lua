@@ -4,6 +4,27 @@
 local seccomp = require "seccomp"
 local helpers = require "helpers"
 
+-- Values of C macros from a program compiled here against the headers.
+local function compiled_values(includes, names)
+  local src, bin = helpers.tmpname() .. ".c", helpers.tmpname()
+  local lines = { "#define _GNU_SOURCE", "#include <stdio.h>" }
+  for _, h in ipairs(includes) do lines[#lines + 1] = "#include <" .. h .. ">" end
+  lines[#lines + 1] = "int main(void) {"
+  for _, n in ipairs(names) do
+    lines[#lines + 1] = ('  printf("%%lld\\n", (long long)(%s));'):format(n)
+  end
+  lines[#lines + 1] = "  return 0;\n}"
+  helpers.write_file(src, table.concat(lines, "\n"))
+  assert(os.execute(("cc -o %s %s"):format(bin, src)), "cc failed")
+  local p = assert(io.popen(bin))
+  local values = {}
+  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
+  p:close()
+  os.remove(src)
+  os.remove(bin)
+  return values
+end
+
 -- Values of C constants as build/sysraw prints them.
 local function header_values(names)
   local cmd = helpers.SYSRAW .. " const " .. table.concat(names, " ")
@@ -17,7 +38,7 @@ end
 describe("named constants", function()
   it("has every table, with integer values", function()
     for _, t in ipairs { "O", "AT", "PROT", "MAP", "AF", "SOCK", "NETLINK",
-                         "CLONE", "F", "IOCTL", "S", "PR", "SIG", "E" } do
+                         "CLONE", "F", "IOCTL", "S", "PR", "SIG", "E", "IPPROTO", "PER" } do
       assert.is_table(seccomp[t], t)
       local n = 0
       for name, value in pairs(seccomp[t]) do
@@ -65,6 +86,44 @@ describe("named constants", function()
     assert.equal("EAGAIN", E[E.EWOULDBLOCK])
     assert.equal(E.EDEADLK, E.EDEADLOCK)
     assert.equal("EDEADLK", E[E.EDEADLK])
+  end)
+
+  it("has the IP protocols and persona flags of the C headers", function()
+    local names, expected = {}, {}
+    for _, n in ipairs { "TCP", "UDP", "ICMP", "ICMPV6", "SCTP", "UDPLITE", "MPTCP", "RAW", "IP" } do
+      names[#names + 1] = "IPPROTO_" .. n
+      expected[#expected + 1] = seccomp.IPPROTO[n]
+    end
+    for _, n in ipairs { "READ_IMPLIES_EXEC", "ADDR_NO_RANDOMIZE", "MMAP_PAGE_ZERO" } do
+      names[#names + 1] = n
+      expected[#expected + 1] = seccomp.PER[n]
+    end
+    local clone = { "NEWNS", "NEWUTS", "NEWIPC", "NEWUSER", "NEWPID", "NEWNET", "NEWCGROUP",
+                    "THREAD" }
+    for _, n in ipairs(clone) do
+      names[#names + 1] = "CLONE_" .. n
+      expected[#expected + 1] = seccomp.CLONE[n]
+    end
+    local values = compiled_values({ "netinet/in.h", "sys/personality.h", "sched.h" }, names)
+    for i, n in ipairs(names) do assert.equal(values[i], expected[i], n) end
+  end)
+
+  it("reads and sets the persona flags as the kernel reports them", function()
+    local core = require "seccomp.core"
+    local r = helpers.child(function(send)
+      local before = core.personality()
+      local previous = core.personality(seccomp.PER.READ_IMPLIES_EXEC)
+      local f = assert(io.open("/proc/self/personality"))
+      local text = f:read("l")
+      f:close()
+      send(("%d %d %d %s"):format(before, previous, core.personality(), text))
+    end)
+    helpers.assert_exit(0, r)
+    local before, previous, now, text = r.output:match("^(%d+) (%d+) (%d+) (%x+)$")
+    assert.equal(before, previous)
+    assert.equal(tonumber(text, 16), tonumber(now))
+    assert.equal(seccomp.PER.READ_IMPLIES_EXEC, tonumber(now) & seccomp.PER.READ_IMPLIES_EXEC)
+    assert.has_error(function() core.personality(-1) end)
   end)
 
   it("maps signal numbers back to names", function()

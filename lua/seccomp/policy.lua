@@ -31,18 +31,22 @@ local function is_integer(x)
   return type(x) == "number" and x == math.floor(x) and x - 1 ~= x
 end
 
--- Errors point at the user's code: the first caller outside this
--- directory (lua/seccomp/), whatever path led into the library.
+-- Errors point at the user's code: the first Lua function outside this
+-- directory (lua/seccomp/) on the stack, whatever path led into the
+-- library (init.lua, a pcall in between); none when there is no such
+-- function or the debug library is missing.
 local getinfo = debug and debug.getinfo
 local LIBRARY = getinfo and getinfo(1, "S").source:match("^(@.*[/\\])[^/\\]*$")
 
 local function user_level()
-  if not LIBRARY then return 0 end  -- no position rather than a wrong one
+  if not LIBRARY then return 0 end
   local level = 3  -- the caller of fail's caller
   while true do
     local info = getinfo(level, "S")
     if info == nil then return 0 end
-    if info.source:sub(1, #LIBRARY) ~= LIBRARY then return level - 1 end
+    if info.what ~= "C" and info.source:sub(1, #LIBRARY) ~= LIBRARY then
+      return level - 1  -- as error() counts, from fail
+    end
     level = level + 1
   end
 end
