@@ -81,7 +81,7 @@ describe("READ_IMPLIES_EXEC", function()
       return (ok or built) and 1 or 0
     end)
     assert_exit(0, r)
-    assert.matches("^seccomp: pledge%(stdio rpath%): Operation not permitted %(EPERM%): "
+    assert.matches(": seccomp: pledge%(stdio rpath%): Operation not permitted %(EPERM%): "
                    .. "the READ_IMPLIES_EXEC persona flag is set", r.output)
     assert.matches("prot_exec", r.output)
   end)
