@@ -8,7 +8,7 @@
 -- are told apart:
 --   skipped  names no architecture knows (a typo, or a call newer than
 --            this libseccomp): returned, recorded on the filter
---            (f:skipped()) and passed to Lua's `warn` when it is on;
+--            (f:skipped()) and passed to Lua's `warn` if the host has one;
 --   absent   names only architectures the filter does not carry have
 --            (mmap2 on a x86_64 filter): returned, never warned about,
 --            since groups and promises list every spelling a call has.
@@ -419,11 +419,12 @@ end
 
 -- READ_IMPLIES_EXEC makes every readable mapping executable, so that a
 -- pledge without prot_exec would grant executable memory after all.
+-- (The flag is one bit: tested with arithmetic, which every Lua parses.)
 local READ_IMPLIES_EXEC = seccomp.PER.READ_IMPLIES_EXEC
 
 local function check_persona(set, promises)
   local persona = held_persona or core.personality()
-  if not set.prot_exec and persona & READ_IMPLIES_EXEC ~= 0 then
+  if not set.prot_exec and math.floor(persona / READ_IMPLIES_EXEC) % 2 == 1 then
     fail("pledge", type(promises) == "string" and promises or table.concat(promises, " "),
          "EPERM", "the READ_IMPLIES_EXEC persona flag is set (personality(2)), which"
          .. " makes readable memory executable: clear it with personality before the"
