@@ -100,6 +100,34 @@ describe("documentation examples", function()
     end
   end
 
+  -- drop_rights.lua runs as the README's seed example, run_demo.lua as `make demo`.
+  for name in io.popen("ls examples/*.lua"):lines() do
+    if name ~= "examples/drop_rights.lua" and name ~= "examples/run_demo.lua" then
+      it(name .. " runs and shows what its comments say", function()
+        local code = blocks.read(name)
+        local r = blocks.run_lua(code, { args = {} })
+        rm(r.dir)
+        blocks.assert_shows(code, r, name)
+        assert.truthy(code:find("-->", 1, true), name .. " shows nothing to check")
+      end)
+    end
+  end
+
+  it("every #anchor link in README.md leads to a heading", function()
+    local text = blocks.read("README.md")
+    local slugs = {}
+    for heading in text:gmatch("\n#+ ([^\n]+)") do
+      -- GitHub's rule: lower case, drop punctuation but - and _, spaces to -.
+      local slug = heading:lower():gsub("[^%w%- _]", ""):gsub(" ", "-")
+      slugs[slug] = true
+    end
+    local broken = {}
+    for anchor in text:gmatch("%]%(#([^)]+)%)") do
+      if not slugs[anchor] then broken[#broken + 1] = anchor end
+    end
+    assert.are.same({}, broken)
+  end)
+
   it("README's apt-get line names what scripts/deps.sh installs to build", function()
     local deps = blocks.read("scripts/deps.sh"):match('PACKAGES="([^"]*)"')
     local wanted = {}
