@@ -19,8 +19,8 @@ version=$(sed -n 's/^version = "\(.*\)-[0-9]*"$/\1/p' "$RELEASE")
 grep -q "^## $version\$" CHANGELOG.md || fail "CHANGELOG.md has no section for $version"
 grep -q "tag = \"v$version\"" "$RELEASE" || fail "$RELEASE does not build tag v$version"
 
-# Everything in the checkout outside build/, tracked or not, ignored or not.
-checkout_state() { git status --porcelain --ignored --untracked-files=all | grep -v -E '^(..) build/' || true; }
+# Every file of the checkout outside build/ and .git, with its size and time.
+checkout_state() { find . \( -path ./build -o -path ./.git \) -prune -o -type f -printf '%p %s %T@\n' | sort; }
 before=$(checkout_state)
 
 rm -rf "$TREE"

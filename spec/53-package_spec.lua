@@ -186,3 +186,34 @@ describe("the build", function()
     assert.matches("lua%-seccomp needs libseccomp >= 2%.5: this seccomp%.h is older", output)
   end)
 end)
+
+describe("make install", function()
+  it("installs modules, core, command, man page and documentation; uninstall removes them", function()
+    local dest = helpers.tmpname()
+    local make = ("make -s DESTDIR=%s PREFIX=/opt/x %%s >/dev/null"):format(dest)
+    assert(os.execute(make:format("install")))
+    local root = dest .. "/opt/x"
+    local want = {
+      "/lib/lua/5.4/seccomp/core.so", "/share/lua/5.4/seccomp/init.lua",
+      "/share/lua/5.4/seccomp/policy.lua", "/share/doc/lua-seccomp/README.md",
+      "/share/doc/lua-seccomp/LICENSE", "/share/doc/lua-seccomp/CHANGELOG.md",
+      "/share/doc/lua-seccomp/API.md",
+    }
+    if io.open("bin/lua-seccomp") then want[#want + 1] = "/bin/lua-seccomp" end
+    for name in io.popen("ls man/*.1 2>/dev/null"):lines() do
+      want[#want + 1] = "/share/man/man1/" .. name:match("[^/]+$")
+    end
+    local missing = {}
+    for _, f in ipairs(want) do
+      local fh = io.open(root .. f)
+      if fh then fh:close() else missing[#missing + 1] = f end
+    end
+    assert(os.execute(make:format("uninstall")))
+    local p = io.popen("find " .. dest .. " -type f")
+    local left = p:read("a")
+    p:close()
+    os.execute("rm -rf " .. dest)
+    assert.are.same({}, missing)
+    assert.are.equal("", left)
+  end)
+end)
