@@ -3,7 +3,8 @@
 -- are stated in README.md, "Documentation that runs".
 local blocks = {}
 
-local ROOT = assert(os.getenv("PWD"), "PWD is not set")
+-- The checkout: busted runs from its root.
+local ROOT = assert(io.popen("pwd")):read("l")
 blocks.ROOT = ROOT
 
 --- The documentation files whose blocks run: README.md and docs/*.md.
