@@ -126,9 +126,10 @@ function blocks.tmpdir()
   return name
 end
 
---- The environment a block runs with: the checkout's modules.
+--- The environment a block runs with: the checkout's modules, and no
+-- preloaded library (`make asan` preloads the sanitizers for busted only).
 function blocks.lua_env()
-  return ("LUA_PATH=%s LUA_CPATH=%s"):format(
+  return ("-u LD_PRELOAD LUA_PATH=%s LUA_CPATH=%s"):format(
     shell_quote(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;;"),
     shell_quote(ROOT .. "/build/?.so;;"))
 end
