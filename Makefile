@@ -1,7 +1,8 @@
-# lua-seccomp: build, test, lint, demo, bench, install.
+# lua-seccomp: build, test, lint, demo, docs, bench, install.
 # Variables follow LuaRocks' names so `luarocks make` and distributions can
 # override them: LUA, LUA_INCDIR, LIBSECCOMP_INCDIR, LIBSECCOMP_LIBDIR,
-# INST_LIBDIR, INST_LUADIR, INST_BINDIR, PREFIX, DESTDIR.
+# INST_LIBDIR, INST_LUADIR, INST_BINDIR, INST_MANDIR, INST_DOCDIR, PREFIX,
+# DESTDIR, BUILD, WERROR.
 
 LUA_VERSION ?= 5.4
 LUA ?= lua$(LUA_VERSION)
@@ -12,18 +13,23 @@ PREFIX ?= /usr/local
 INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
 INST_BINDIR ?= $(PREFIX)/bin
+INST_MANDIR ?= $(PREFIX)/share/man/man1
+INST_DOCDIR ?= $(PREFIX)/share/doc/lua-seccomp
 DESTDIR ?=
 
 CC ?= cc
 WARNINGS = -std=c99 -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
            -Wmissing-prototypes -Wstrict-prototypes
+# Warnings are errors here and in CI; a package build may turn that off.
+WERROR ?= -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = $(WARNINGS) -Werror -fPIC -fvisibility=hidden $(CFLAGS) \
+ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC -fvisibility=hidden $(CFLAGS) \
              -I$(LUA_INCDIR) -I$(LIBSECCOMP_INCDIR)
 LDFLAGS_SO = -shared -L$(LIBSECCOMP_LIBDIR) -lseccomp
 
-BUILD = build
+BUILD ?= build
 CORE = $(BUILD)/seccomp/core.so
+LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c
 CORE_HDRS = src/lua_seccomp.h
@@ -33,6 +39,8 @@ LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
 BENCH_SCRIPTS = bench/optimizer_bench.lua
+MAN_PAGES = $(wildcard man/*.1)
+DOC_FILES = README.md SECURITY.md CHANGELOG.md LICENSE docs/API.md
 
 export LUA_PATH := lua/?.lua;lua/?/init.lua;;
 export LUA_CPATH := $(BUILD)/?.so;;
@@ -41,11 +49,17 @@ export LUA_CPATH := $(BUILD)/?.so;;
 .DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test lint demo bench install uninstall clean rockspec-check print-sources
+.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources
 
 all: $(CORE)
 
-$(CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk)
+# libseccomp 2.5 is the oldest the core is written for: an older seccomp.h
+# stops the build here with a message that says so.
+$(LIBSECCOMP_OK): scripts/libseccomp-check.c
+	@mkdir -p $(dir $@)
+	@$(CC) -fsyntax-only -I$(LIBSECCOMP_INCDIR) $< && touch $@
+
+$(CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk) $(LIBSECCOMP_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
 
@@ -70,6 +84,11 @@ rockspec-check: all
 demo: deps all
 	@$(LUA) examples/run_demo.lua
 
+# HTML reference from the doc comments (LDoc, config.ld) into build/docs;
+# any LDoc warning fails the target.
+docs: deps
+	@sh scripts/docs.sh $(BUILD)/docs
+
 bench: deps all
 	@for b in $(BENCH_SCRIPTS); do $(LUA) $$b || exit 1; done
 
@@ -79,10 +98,15 @@ install: all
 	install -m 644 $(LUA_MODULES) $(DESTDIR)$(INST_LUADIR)/seccomp/
 	@if [ -f bin/lua-seccomp ]; then install -d $(DESTDIR)$(INST_BINDIR) && \
 	  install -m 755 bin/lua-seccomp $(DESTDIR)$(INST_BINDIR)/lua-seccomp; fi
+	@if [ -n "$(MAN_PAGES)" ]; then install -d $(DESTDIR)$(INST_MANDIR) && \
+	  install -m 644 $(MAN_PAGES) $(DESTDIR)$(INST_MANDIR)/; fi
+	install -d $(DESTDIR)$(INST_DOCDIR)
+	install -m 644 $(DOC_FILES) $(DESTDIR)$(INST_DOCDIR)/
 
 uninstall:
 	rm -rf $(DESTDIR)$(INST_LIBDIR)/seccomp $(DESTDIR)$(INST_LUADIR)/seccomp \
-	       $(DESTDIR)$(INST_BINDIR)/lua-seccomp
+	       $(DESTDIR)$(INST_BINDIR)/lua-seccomp $(DESTDIR)$(INST_DOCDIR) \
+	       $(addprefix $(DESTDIR)$(INST_MANDIR)/,$(notdir $(MAN_PAGES)))
 
 clean:
 	rm -rf $(BUILD) seccomp src/*.o

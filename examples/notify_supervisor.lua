@@ -1,6 +1,6 @@
 -- A supervisor that decides per call: the child's getppid() is answered
 -- by the parent, its mkdir() is refused with EACCES, everything else runs.
--- Run from the repository root:
+-- An arrow comment on a line shows what it prints. Run from the repository root:
 --   LUA_PATH="lua/?.lua;lua/?/init.lua;;" LUA_CPATH="build/?.so;;" lua5.4 examples/notify_supervisor.lua
 --
 -- Deciding on pointer arguments (a path, a buffer) would be a
@@ -19,9 +19,9 @@ if pid == 0 then
   core.close_fd(mine)
   f:load()
   notify.send_fd(theirs, f:notify_fd())  -- hand the listener to the parent
-  print("child: getppid() = " .. core.syscall_raw(seccomp.syscall("getppid")))
+  print("child: getppid() = " .. core.syscall_raw(seccomp.syscall("getppid")))  --> child: getppid() = 4242
   local _, _, status = os.execute("mkdir /tmp/notify-example-never-created 2>/dev/null")
-  print("child: mkdir exit status " .. status .. " (refused by the parent)")
+  print(("child: mkdir exit status %d (refused)"):format(status))  --> child: mkdir exit status 1 (refused)
   io.stdout:flush()
   core.exit(0)
 end
@@ -36,4 +36,4 @@ notify.serve(fd, function(req)
   return "continue"
 end)
 core.close_fd(fd)
-print("parent: child ended by " .. table.concat({ core.wait(pid) }, " "))
+print("parent: child ended by " .. table.concat({ core.wait(pid) }, " "))  --> parent: child ended by exit 0

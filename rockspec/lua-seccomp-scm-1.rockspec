@@ -13,8 +13,12 @@ description = {
     load them: every forbidden system call is then refused or kills the
     process. Includes a policy layer (pledge promises, systemd-style
     @groups, declarative policies), a BPF simulator, a child-process test
-    runner, learn mode and the lua-seccomp command.
+    runner, learn mode and the lua-seccomp command. Needs Linux and
+    libseccomp 2.5 or later; Lua 5.4.
   ]],
+  homepage = "https://github.com/lua-seccomp/lua-seccomp",
+  issues_url = "https://github.com/lua-seccomp/lua-seccomp/issues",
+  maintainer = "the lua-seccomp authors",
   license = "MIT",
   labels = { "security", "sandbox", "seccomp", "linux" },
 }
@@ -22,7 +26,7 @@ description = {
 supported_platforms = { "linux" }
 
 dependencies = {
-  "lua >= 5.4",
+  "lua >= 5.4, < 5.5",
 }
 
 external_dependencies = {
@@ -32,31 +36,26 @@ external_dependencies = {
   },
 }
 
+-- The Makefile builds (into build/luarocks, so the checkout keeps no
+-- build products), checks for libseccomp >= 2.5 first, and installs the
+-- modules, the lua-seccomp command, its man page and the documentation.
 build = {
-  type = "builtin",
-  modules = {
-    ["seccomp.core"] = {
-      sources = {
-        "src/core.c", "src/errors.c", "src/values.c", "src/filter.c",
-        "src/actions.c", "src/rules.c", "src/attributes.c", "src/export.c",
-        "src/process.c", "src/constants.c", "src/simulate.c", "src/notify.c",
-        "src/report.c",
-      },
-      defines = { "_GNU_SOURCE" },
-      libraries = { "seccomp" },
-      incdirs = { "$(LIBSECCOMP_INCDIR)" },
-      libdirs = { "$(LIBSECCOMP_LIBDIR)" },
-    },
-    ["seccomp"] = "lua/seccomp/init.lua",
-    ["seccomp.groups"] = "lua/seccomp/groups.lua",
-    ["seccomp.promises"] = "lua/seccomp/promises.lua",
-    ["seccomp.policy"] = "lua/seccomp/policy.lua",
-    ["seccomp.runner"] = "lua/seccomp/runner.lua",
-    ["seccomp.learn"] = "lua/seccomp/learn.lua",
-    ["seccomp.notify"] = "lua/seccomp/notify.lua",
-    ["seccomp.report"] = "lua/seccomp/report.lua",
+  type = "make",
+  build_variables = {
+    BUILD = "build/luarocks",
+    CFLAGS = "$(CFLAGS)",
+    LUA = "$(LUA)",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    LIBSECCOMP_INCDIR = "$(LIBSECCOMP_INCDIR)",
+    LIBSECCOMP_LIBDIR = "$(LIBSECCOMP_LIBDIR)",
+    WERROR = "",
   },
-  install = {
-    bin = { ["lua-seccomp"] = "bin/lua-seccomp" },
+  install_variables = {
+    BUILD = "build/luarocks",
+    INST_LIBDIR = "$(LIBDIR)",
+    INST_LUADIR = "$(LUADIR)",
+    INST_BINDIR = "$(BINDIR)",
+    INST_MANDIR = "$(PREFIX)/man/man1",
+    INST_DOCDIR = "$(PREFIX)/doc",
   },
 }

@@ -1,22 +1,49 @@
 #!/bin/sh
-# Proves the rockspec: it names every source the Makefile builds and every
-# Lua module, `luarocks make` installs it into a private tree, and
-# `require "seccomp"` works from that tree alone.
+# Proves the rockspecs: the release and scm rockspecs differ only in their
+# version and source tag, `luarocks make` installs the release one into a
+# private tree and leaves no build product in the checkout, and
+# `require "seccomp"` and the lua-seccomp command work from that tree alone.
 set -e
-ROCKSPEC=rockspec/lua-seccomp-scm-1.rockspec
+RELEASE=$(ls rockspec/lua-seccomp-[0-9]*.rockspec)
+SCM=rockspec/lua-seccomp-scm-1.rockspec
 TREE=build/rocktree
+fail() { echo "rockspec-check: $*" >&2; exit 1; }
 
-for f in $(make --no-print-directory -s print-sources) lua/seccomp/*.lua; do
-    grep -q "\"$f\"" "$ROCKSPEC" || { echo "rockspec-check: $ROCKSPEC does not list $f" >&2; exit 1; }
-done
+[ "$(echo "$RELEASE" | wc -w)" -eq 1 ] || fail "expected one release rockspec, found: $RELEASE"
+strip() { grep -v -E '^version = |^  tag = ' "$1"; }
+strip "$RELEASE" >build/rockspec-release.txt
+strip "$SCM" >build/rockspec-scm.txt
+diff -u build/rockspec-scm.txt build/rockspec-release.txt >&2 ||
+    fail "$RELEASE and $SCM differ beyond version and tag"
+version=$(sed -n 's/^version = "\(.*\)-[0-9]*"$/\1/p' "$RELEASE")
+grep -q "^## $version\$" CHANGELOG.md || fail "CHANGELOG.md has no section for $version"
+grep -q "tag = \"v$version\"" "$RELEASE" || fail "$RELEASE does not build tag v$version"
+
+# Every file of the checkout outside build/ and .git, with its size and time.
+checkout_state() { find . \( -path ./build -o -path ./.git \) -prune -o -type f -printf '%p %s %T@\n' | sort; }
+before=$(checkout_state)
 
 rm -rf "$TREE"
-luarocks --lua-version 5.4 --tree "$TREE" make "$ROCKSPEC" >build/rockspec-check.log 2>&1 ||
+luarocks --lua-version 5.4 --tree "$TREE" make "$RELEASE" >build/rockspec-check.log 2>&1 ||
     { cat build/rockspec-check.log >&2; exit 1; }
-# luarocks builds in the source tree: leave nothing there that Lua's
-# default ./?.so could pick up instead of build/.
-rm -f src/*.o
-rm -rf seccomp
+
+after=$(checkout_state)
+[ "$before" = "$after" ] || {
+    echo "$before" >build/rockspec-before.txt
+    echo "$after" >build/rockspec-after.txt
+    diff -u build/rockspec-before.txt build/rockspec-after.txt >&2
+    fail "luarocks make left files in the checkout"
+}
+[ ! -d seccomp ] && ! ls src/*.o >/dev/null 2>&1 || fail "luarocks make left src/*.o or ./seccomp"
+
+rock=$TREE/lib/luarocks/rocks-5.4/lua-seccomp/$(sed -n 's/^version = "\(.*\)"$/\1/p' "$RELEASE")
+for f in README.md LICENSE CHANGELOG.md API.md; do
+    [ -f "$rock/doc/$f" ] || fail "the rock's documentation lacks $f"
+done
+for f in man/*.1; do
+    [ -f "$f" ] || continue
+    [ -f "$rock/man/man1/$(basename "$f")" ] || fail "the rock lacks the man page $f"
+done
 
 env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 lua5.4 -e "
   package.path = '$TREE/share/lua/5.4/?.lua;$TREE/share/lua/5.4/?/init.lua'
@@ -26,8 +53,7 @@ env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 lua5.4 -e "
   local f = seccomp.filter('kill')
   f:allow('write', seccomp.arg(0):eq(1))
   assert(f:pfc():find('write', 1, true))
-  print('rockspec-check: luarocks make into $TREE works; require \"seccomp\" ' ..
-        seccomp.version() .. ' from it works')
+  print('rockspec-check: luarocks make $RELEASE into $TREE works, leaves the checkout as it was; ' ..
+        'require \"seccomp\" ' .. seccomp.version() .. ' from it works')
 "
-[ ! -f bin/lua-seccomp ] || [ -x "$TREE/bin/lua-seccomp" ] ||
-    { echo "rockspec-check: lua-seccomp was not installed into $TREE/bin" >&2; exit 1; }
+[ ! -f bin/lua-seccomp ] || [ -x "$TREE/bin/lua-seccomp" ] || fail "lua-seccomp was not installed into $TREE/bin"
