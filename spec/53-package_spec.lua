@@ -129,7 +129,6 @@ end)
 -- pending while they are the only ones.
 local KNOWN_LDOC = {
   "init%.lua:%d+: %?: unknown tag: 'group'",
-  "policy%.lua:%d+: definition cannot be parsed",
 }
 
 describe("make docs", function()

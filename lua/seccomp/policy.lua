@@ -15,6 +15,7 @@
 -- A skipped name in a list that refuses calls raises, since skipping a
 -- misspelt name there would allow the call; `compile(policy, { strict =
 -- true })` raises on a skipped name in any list.
+-- @module seccomp.policy
 
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
@@ -177,6 +178,7 @@ function policy.expand(name, f)
 end
 
 --- Plans: lists of { action, name, cmp... } checked, then added in one go.
+-- @section plans
 
 local check_cmp = core.check_cmp
 
@@ -335,6 +337,7 @@ local function apply(f, plan, op)
 end
 
 --- Promises.
+-- @section promises
 
 local by_name = {}
 for _, p in ipairs(promise_data.promises) do by_name[p.name] = p end
@@ -480,6 +483,7 @@ function policy.pledge(promises, options)
 end
 
 --- Declarative policies.
+-- @section declarative
 
 -- Keys of a policy table whose value is a list of rules for one action.
 local ACTION_KEYS = {
