@@ -53,6 +53,7 @@ build = {
     ["seccomp.policy"] = "lua/seccomp/policy.lua",
     ["seccomp.runner"] = "lua/seccomp/runner.lua",
     ["seccomp.learn"] = "lua/seccomp/learn.lua",
+    ["seccomp.policy_file"] = "lua/seccomp/policy_file.lua",
     ["seccomp.notify"] = "lua/seccomp/notify.lua",
     ["seccomp.report"] = "lua/seccomp/report.lua",
   },
