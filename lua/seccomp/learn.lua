@@ -541,7 +541,7 @@ local function describe(pid)
 end
 
 -- Kills every tracked process still running (SIGKILL through its
--- pidfd); returns a list of { pid =, name = } per process killed.
+-- pidfd); adds { pid =, name =, pidfd = } to `killed` per process.
 local function kill_tracked(procs, killed, seen)
   for pid, pidfd in pairs(procs) do
     if not seen[pid] then
@@ -550,7 +550,7 @@ local function kill_tracked(procs, killed, seen)
         local name, tgid = describe(pid)
         if core.pidfd_kill(pidfd, seccomp.SIG.SIGKILL) and not seen["g" .. tgid] then
           seen["g" .. tgid] = true
-          killed[#killed + 1] = { pid = tgid, name = name }
+          killed[#killed + 1] = { pid = tgid, name = name, pidfd = pidfd }
         end
       end
     end
@@ -558,6 +558,7 @@ local function kill_tracked(procs, killed, seen)
 end
 
 local LEARN_OPTIONS = { setup = true, progress = true }
+local KILL_WAIT_MS = 5000
 
 --- Runs `target` (a function, or a command as { "cmd", "arg", ... }) in a
 -- child under learn mode and returns a report:
@@ -568,7 +569,8 @@ local LEARN_OPTIONS = { setup = true, progress = true }
 -- (calls no promise grants), `groups` and `groups_missing` likewise for
 -- @groups, `foreign` (calls made through another architecture's ABI),
 -- `how` and `code` (how the child ended), `error` (when fn raised),
--- `killed` (processes it started that outlived it: { pid =, name = }),
+-- `killed` (processes it started that outlived it, each killed:
+-- { pid =, name =, ended = whether it had ended when learn returned }),
 -- `policy` (Lua source of a table for `seccomp.compile`) and `warnings`
 -- (a list of lines: calls seen that the policy never allows: clone3 and
 -- openat2, whose flags a filter cannot read, and io_uring, which bypasses
@@ -668,6 +670,12 @@ function learn.learn(target, opts)
       local after = 0
       for _ in pairs(procs) do after = after + 1 end
     until after == before
+    -- A killed process ends at once unless the kernel holds it (a hung
+    -- file system): say which did not end.
+    for _, k in ipairs(killed) do
+      k.ended = core.poll({ k.pidfd }, KILL_WAIT_MS)[1] == true
+      k.pidfd = nil
+    end
     r.killed = killed
   end)
   for _, pidfd in pairs(procs) do core.close_fd(pidfd) end
@@ -706,7 +714,8 @@ function learn.learn(target, opts)
   end
   for _, k in ipairs(r.killed) do
     warnings[#warnings + 1] = ("process %d (%s) was still running when the command ended " ..
-      "and was killed"):format(k.pid, k.name)
+      "and was killed%s"):format(k.pid, k.name,
+      k.ended and "" or ", but had not ended after 5 s")
   end
   report.warnings = warnings
   report.policy = policy_source(r, what, allow, refuse, notes, warnings)

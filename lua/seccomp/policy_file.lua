@@ -124,9 +124,9 @@ local function serialize(v, where, comparators, seen, out, depth)
   end
 end
 
--- The filter the child evaluates the file under: memory and exit, and
--- write on the result pipe only.
-local function sandbox(w)
+--- The filter (not loaded) a policy file is evaluated under: memory
+-- (never executable) and exit, and write on descriptor `w` only.
+function policy_file.sandbox(w)
   local f = seccomp.filter("kill")
   f:allow("write", seccomp.arg32(0):eq(w))
   for _, name in ipairs { "exit_group", "exit", "brk", "munmap", "mremap", "madvise" } do
@@ -145,7 +145,7 @@ local function evaluate_child(text, chunkname, w, limits)
     core.setrlimit("data", data + limits.memory_bytes)
     local comparators = {}
     local env = policy_env(comparators)
-    local f = sandbox(w)
+    local f = policy_file.sandbox(w)
     collectgarbage("collect")
     f:load()
     local chunk, msg = load(text, chunkname, "t", env)
@@ -294,7 +294,8 @@ local function evaluate(text, name, chunkname, limits)
 end
 
 -- Calls fn(...); an error it raises is raised again at the caller of
--- the public function (level 3 from here), positions inside removed.
+-- the public function (level 3 from here: no tail calls to at_caller),
+-- positions inside removed.
 local function at_caller(fn, ...)
   local ok, result = pcall(fn, ...)
   if not ok then
@@ -310,7 +311,7 @@ end
 -- data, or exceeds a limit (ETIME: CPU time or wall clock; ENOMEM:
 -- memory; EFBIG: size).
 function policy_file.evaluate(text, name, options)
-  return at_caller(function()
+  local data = at_caller(function()
     local limits = limits_of(options)
     if type(text) ~= "string" then
       error("seccomp: policy: Invalid argument (EINVAL): text must be a string, got " ..
@@ -319,12 +320,14 @@ function policy_file.evaluate(text, name, options)
     name = name or "string"
     return evaluate(text, name, "=" .. name, limits)
   end)
+  return data
 end
 
 --- `seccomp.compile` of `policy_file.evaluate(text, name, options)`.
 function policy_file.load_string(text, name, options)
   local data = at_caller(policy_file.evaluate, text, name, options)
-  return at_caller(require("seccomp.policy").compile, data)
+  local f = at_caller(require("seccomp.policy").compile, data)
+  return f
 end
 
 -- The text of file `path` ("-": standard input), at most max_bytes.
@@ -353,7 +356,7 @@ end
 --- The data in policy file `path` ("-" reads standard input), as
 -- `policy_file.evaluate` returns it.
 function policy_file.read(path, options)
-  return at_caller(function()
+  local data = at_caller(function()
     local limits = limits_of(options)
     if type(path) ~= "string" then
       error("seccomp: policy: Invalid argument (EINVAL): path must be a string, got " ..
@@ -362,12 +365,14 @@ function policy_file.read(path, options)
     local name = path == "-" and "stdin" or path
     return evaluate(read_text(path, limits), name, "@" .. name, limits)
   end)
+  return data
 end
 
 --- `seccomp.compile` of the policy in file `path` ("-": standard input).
 function policy_file.load_file(path, options)
   local data = at_caller(policy_file.read, path, options)
-  return at_caller(require("seccomp.policy").compile, data)
+  local f = at_caller(require("seccomp.policy").compile, data)
+  return f
 end
 
 return policy_file
