@@ -509,25 +509,54 @@ local function policy_source(r, what, allow, refuse, notes, warnings)
   return table.concat(out, "\n") .. "\n"
 end
 
--- Processes other than the child that made calls: pid -> pidfd, opened
--- while the process waited on its notification, so the pidfd names that
--- very process whatever reuses its number later.
-local function track(procs, fd, req, child_pid)
+-- Processes other than the child that made calls: `procs` maps pid to a
+-- pidfd opened while the process waited on its notification, so the
+-- pidfd names that very process whatever reuses its number later;
+-- `opened` counts pidfds opened, `lost` processes no pidfd could be
+-- opened for (with the last reason). Once killing has begun, pidfds of
+-- ended processes go to `retired`, closed at the end, since a kill
+-- record may name them.
+-- Closes the pidfds of processes that have ended (before the end only).
+local function sweep(t)
+  for p, pfd in pairs(t.procs) do
+    if core.poll({ pfd }, 0)[1] then
+      core.close_fd(pfd)
+      t.procs[p] = nil
+      t.count = t.count - 1
+    end
+  end
+  t.sweep_at = math.max(256, 2 * t.count)
+end
+
+local function track(t, fd, req, child_pid)
   local pid = req.pid
   if pid == child_pid then return end
-  local pidfd = procs[pid]
+  local pidfd = t.procs[pid]
   if pidfd and core.poll({ pidfd }, 0)[1] then  -- ended: the number is reused
-    core.close_fd(pidfd)
-    pidfd = nil
+    if t.killing then t.retired[#t.retired + 1] = pidfd else core.close_fd(pidfd) end
+    t.procs[pid], pidfd = nil, nil
   end
   if pidfd then return end
   local ok, opened = pcall(core.pidfd_open, pid)
-  if not ok then return end  -- ended since its call (killed)
+  if not ok and not t.killing and tostring(opened):find("EMFILE", 1, true) then
+    sweep(t)
+    ok, opened = pcall(core.pidfd_open, pid)
+  end
+  if not ok then
+    if not tostring(opened):find("ESRCH", 1, true) then  -- not merely ended since its call
+      t.lost, t.why = t.lost + 1, tostring(opened)
+    end
+    return
+  end
   if not core.notify_id_valid(fd, req.id) then  -- it may not be the caller
     core.close_fd(opened)
     return
   end
-  procs[pid] = opened
+  t.procs[pid] = opened
+  t.opened = t.opened + 1
+  t.count = t.count + 1
+  -- Before the end, pidfds of processes that ended are only bookkeeping.
+  if not t.killing and t.count >= t.sweep_at then sweep(t) end
 end
 
 -- The name and thread group of process (or thread) `pid`, from /proc.
@@ -544,8 +573,8 @@ end
 -- pidfd); adds { pid =, name =, pidfd = } to `killed` per process.
 local function kill_tracked(procs, killed, seen)
   for pid, pidfd in pairs(procs) do
-    if not seen[pid] then
-      seen[pid] = true
+    if not seen[pidfd] then
+      seen[pidfd] = true
       if not core.poll({ pidfd }, 0)[1] then
         local name, tgid = describe(pid)
         if core.pidfd_kill(pidfd, seccomp.SIG.SIGKILL) and not seen["g" .. tgid] then
@@ -559,6 +588,7 @@ end
 
 local LEARN_OPTIONS = { setup = true, progress = true }
 local KILL_WAIT_MS = 5000
+local POLL_MS, QUIET_MS = 100, 2000
 
 --- Runs `target` (a function, or a command as { "cmd", "arg", ... }) in a
 -- child under learn mode and returns a report:
@@ -580,7 +610,8 @@ local KILL_WAIT_MS = 5000
 -- Learning ends when the child ends: processes it started that are still
 -- running (a background job, a daemon) are killed then, since their
 -- filter would refuse every call once nobody answers it. A process that
--- has made no system call since it was forked is not seen and not killed.
+-- makes no system call from its fork until 2 s after the command ended is
+-- not seen and not killed; a warning says such processes remain.
 -- Options: `setup` (a function run in the child before the filter, to
 -- redirect output, change directory, ...), `progress` (a function called
 -- with a line of text now and then).
@@ -633,7 +664,9 @@ function learn.learn(target, opts)
   -- The child's own close of its listener is bookkeeping.
   local skip = { [child_fd] = true }
   local progress, next_progress = opts.progress, 1000
-  local procs = {}
+  local tracked = { procs = {}, retired = {}, opened = 0, count = 0, lost = 0,
+                    sweep_at = 256 }
+  local how, code  -- how the child ended, once it is reaped
   local function handle()
     local req = core.notify_receive(fd)
     if not req then return end
@@ -642,7 +675,7 @@ function learn.learn(target, opts)
     else
       record(r, req)
     end
-    track(procs, fd, req, pid)
+    track(tracked, fd, req, not how and pid or nil)  -- after the wait, pid is no longer ours
     core.notify_respond(fd, req.id, "continue")
     if progress and r.total >= next_progress then
       progress(("%d calls recorded"):format(r.total))
@@ -659,34 +692,49 @@ function learn.learn(target, opts)
         break
       end
     end
-    -- The child has ended: what it started and left running is killed,
-    -- and so is what those start before they die.
-    local killed, seen = {}, {}
-    repeat
-      kill_tracked(procs, killed, seen)
-      local before = 0
-      for _ in pairs(procs) do before = before + 1 end
-      while core.notify_poll(fd, 0) == "ready" do handle() end
-      local after = 0
-      for _ in pairs(procs) do after = after + 1 end
-    until after == before
+    -- The child has ended: reaped now, so that the listener hangs up once
+    -- no other process holds the filter. What it started and left running
+    -- is killed, and so is what those start or call before they die.
+    -- Until the hangup, a process still under the filter may yet make its
+    -- first call (and be seen): after QUIET_MS without one, those left
+    -- are reported as running.
+    how, code = core.wait(pid)
+    local killed, seen, quiet = {}, {}, 0
+    tracked.killing = true
+    while true do
+      kill_tracked(tracked.procs, killed, seen)
+      local st = core.notify_poll(fd, POLL_MS)
+      if st == "hangup" then break end
+      if st == "ready" then
+        quiet = 0
+        handle()
+      else
+        quiet = quiet + POLL_MS
+        if quiet >= QUIET_MS then
+          r.lingering = true
+          break
+        end
+      end
+    end
     -- A killed process ends at once unless the kernel holds it (a hung
     -- file system): say which did not end.
     for _, k in ipairs(killed) do
       k.ended = core.poll({ k.pidfd }, KILL_WAIT_MS)[1] == true
       k.pidfd = nil
     end
-    r.killed = killed
+    r.killed, r.lost, r.lost_why = killed, tracked.lost, tracked.why
   end)
-  for _, pidfd in pairs(procs) do core.close_fd(pidfd) end
+  for _, pidfd in ipairs(tracked.retired) do core.close_fd(pidfd) end
+  for _, pidfd in pairs(tracked.procs) do core.close_fd(pidfd) end
   core.close_fd(child_pidfd)
   core.close_fd(fd)
   if not ok then
-    core.kill(pid, seccomp.SIG.SIGKILL)
-    core.wait(pid)
+    if not how then
+      core.kill(pid, seccomp.SIG.SIGKILL)
+      core.wait(pid)
+    end
     error(err, 0)
   end
-  local how, code = core.wait(pid)
   local state = rec:read()
   if state.state == "setup" then
     error("seccomp: learn: the child could not start: " .. state.message, 2)
@@ -711,6 +759,15 @@ function learn.learn(target, opts)
   if r.too_many then
     table.insert(warnings, 1, ("more than %d calls that promises tell apart: " ..
       "no promises are reported, since not every call could be checked"):format(MAX_DISTINCT))
+  end
+  if r.lingering then
+    warnings[#warnings + 1] = "processes the command started that made no system call " ..
+      "were still running when it ended: they were not killed, and their calls now fail " ..
+      "with ENOSYS"
+  end
+  if r.lost > 0 then
+    warnings[#warnings + 1] = ("%d processes the command started could not be followed " ..
+      "(%s): any still running when it ended were not killed"):format(r.lost, r.lost_why)
   end
   for _, k in ipairs(r.killed) do
     warnings[#warnings + 1] = ("process %d (%s) was still running when the command ended " ..
