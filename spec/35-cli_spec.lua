@@ -1,5 +1,7 @@
--- bin/lua-seccomp: learn, run, check, export; help, errors, exit codes.
+-- bin/lua-seccomp: learn, run, pledge, check, export; help, version,
+-- messages, exit codes.
 local seccomp = require "seccomp"
+local helpers = require "helpers"
 
 local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
 
@@ -125,7 +127,7 @@ describe("lua-seccomp", function()
   it("says a policy path that is a directory cannot be read", function()
     local code, _, err = cli("check --policy / read")
     assert.are.equal(3, code)
-    assert.matches("cannot read policy: /: Is a directory", err)
+    assert.matches("^lua%-seccomp: policy%(/%): Is a directory %(EISDIR%): cannot read policy\n$", err)
   end)
 
   it("has help for each command", function()
@@ -161,5 +163,122 @@ describe("lua-seccomp", function()
     code, _, err = cli("learn -- /bin/false")
     assert.are.equal(4, code)
     assert.matches("ended by exit 1", err)
+  end)
+
+  it("learn puts only the policy on stdout, for a file or a pipe into run", function()
+    local file = helpers.tmpname()
+    local code, out, err = cli("learn -- /bin/ls / > " .. file)
+    assert.are.equal(0, code, err)
+    assert.are.equal("", out)
+    assert.matches("\nbin\n", err)  -- the command's own output went to stderr
+    assert.matches("^%-%- lua%-seccomp policy", helpers.read_file(file))
+    code, out = cli("run --policy " .. file .. " -- /bin/ls /")
+    os.remove(file)
+    assert.are.equal(0, code)
+    assert.matches("\nbin\n", "\n" .. out)
+    -- The second tool in the pipe finds its modules alone.
+    code, out = cli("learn -- /bin/ls / 2>/dev/null | lua5.4 bin/lua-seccomp run --policy - -- /bin/ls /")
+    assert.are.equal(0, code)
+    assert.matches("\nbin\n", "\n" .. out)
+  end)
+
+  it("finds a --output it cannot write before the command runs", function()
+    local marker = helpers.tmpname()
+    for _, args in ipairs {
+      "learn --output /nonexistent/dir/p.lua -- /bin/touch " .. marker,
+      "export --policy " .. policy .. " --format pfc --output /nonexistent/dir/p.pfc",
+    } do
+      local code, out, err = cli(args)
+      assert.are.equal(3, code, args)
+      assert.are.equal("", out)
+      assert.matches("^lua%-seccomp: cannot write /nonexistent/dir/p%.[a-z]+: " ..
+                     "No such file or directory\n$", err)
+    end
+    assert.is_nil(io.open(marker))
+  end)
+
+  it("pledge runs a command under promises", function()
+    local code, out = cli("pledge 'stdio rpath exec prot_exec' -- /bin/ls /")
+    assert.are.equal(0, code)
+    out = "\n" .. out
+    assert.matches("\nbin\n", out)
+    -- Without wpath and cpath the shell's write-open is killed.
+    local target = helpers.tmpname()
+    code = cli("pledge 'stdio rpath proc exec prot_exec' -- /bin/sh -c 'echo hi > " ..
+               target .. "'")
+    assert.are.equal(128 + seccomp.SIG.SIGSYS, code)
+    assert.is_nil(io.open(target))
+    local _, err
+    code, _, err = cli("pledge stdio -- /bin/true")
+    assert.are.equal(3, code)
+    assert.matches("^lua%-seccomp: pledge%(stdio%): the promises do not allow execve", err)
+    code, _, err = cli("pledge 'stdio bogus' -- /bin/true")
+    assert.are.equal(3, code)
+    assert.matches("^lua%-seccomp: pledge%(bogus%): Invalid argument %(EINVAL%): unknown promise",
+                   err)
+    code, _, err = cli("pledge 'stdio exec' -- no-such-command-anywhere")
+    assert.are.equal(127, code)
+    assert.matches("^lua%-seccomp: pledge%(no%-such%-command%-anywhere%): No such file", err)
+    code, _, err = cli("pledge")
+    assert.are.equal(2, code)
+    assert.matches("no promises given", err)
+  end)
+
+  it("ends by the signal that ends the command", function()
+    -- /bin/ls's policy lacks what a shell pipeline needs: the process,
+    -- which became the shell, ends by SIGSYS itself.
+    local core = require "seccomp.core"
+    local r = helpers.child(function()
+      core.execv("/usr/bin/lua5.4", { "lua5.4", "bin/lua-seccomp", "run", "--policy", policy,
+                                      "--", "/bin/sh", "-c", "echo hi | cat" })
+    end)
+    assert.is_true(helpers.signaled(r, seccomp.SIG.SIGSYS), helpers.describe(r))
+  end)
+
+  it("has --version and help COMMAND", function()
+    local code, out = cli("--version")
+    assert.are.equal(0, code)
+    assert.are.equal(("%s (libseccomp %s, %s)\n"):format(seccomp._VERSION, seccomp.version(),
+                                                       _VERSION), out)
+    for _, c in ipairs { "learn", "run", "pledge", "check", "export", "help" } do
+      local hcode, help = cli("help " .. c)
+      assert.are.equal(0, hcode)
+      assert.matches("^usage: lua%-seccomp " .. c, help)
+      local _, same = cli(c .. " --help")
+      assert.are.equal(help, same)
+    end
+    local _, usage = cli("help")
+    local _, usage2 = cli("--help")
+    assert.are.equal(usage, usage2)
+    for _, c in ipairs { "learn", "run", "pledge", "check", "export" } do
+      assert.matches("\n  " .. c .. " ", usage)
+    end
+    assert.matches("ends by that signal", usage)
+    code = cli("help frobnicate")
+    assert.are.equal(2, code)
+  end)
+
+  it("speaks with one prefix and names the command the user gave", function()
+    local code, _, err = cli("run --policy " .. policy .. " -- no-such-command-anywhere")
+    assert.are.equal(127, code)
+    assert.are.equal("lua-seccomp: run(no-such-command-anywhere): No such file or directory " ..
+                     "(ENOENT): not found in PATH\n", err)
+    code, _, err = cli("learn -- no-such-command-anywhere")
+    assert.are.equal(127, code)
+    assert.matches("^lua%-seccomp: learn%(no%-such%-command%-anywhere%)", err)
+    code, _, err = cli("run --policy " .. policy .. " -- /etc/passwd")
+    assert.are.equal(126, code)
+    assert.matches("^lua%-seccomp: execv%(/etc/passwd%): Permission denied %(EACCES%)\n$", err)
+    local p = helpers.tmpname()
+    helpers.write_file(p, 'return { default = "kill", allow = { "no_such_call_at_all" }, ' ..
+                          'kill = { "no_such_call_either" } }\n')
+    code, _, err = cli("check --policy " .. p .. " read")
+    os.remove(p)
+    assert.are.equal(3, code)
+    assert.matches("^lua%-seccomp: [a-z]+%(", err)
+    for line in err:gmatch("[^\n]+") do
+      assert.is_nil(line:find("seccomp: seccomp:", 1, true), line)
+      assert.is_nil(line:find("%.lua:%d+:"), line)
+    end
   end)
 end)

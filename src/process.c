@@ -1,14 +1,20 @@
 /*
  * process.c: the few process primitives Lua lacks, so that filters can be
- * tried in a child process: fork, wait, _exit, execv, pipes.
+ * tried in a child process: fork, wait, _exit, execv, pipes, resource
+ * limits, bounded reads, and pidfds to follow processes without pid reuse
+ * races.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -166,6 +172,199 @@ static int l_close_fd(lua_State *L)
     return 0;
 }
 
+
+/* Resource names setrlimit accepts, and their RLIMIT_ numbers. */
+static const char *const rlimit_names[] = {
+    "cpu", "data", "as", "fsize", "nofile", "core", "nproc", "stack", NULL
+};
+static const int rlimit_values[] = {
+    RLIMIT_CPU, RLIMIT_DATA, RLIMIT_AS, RLIMIT_FSIZE, RLIMIT_NOFILE,
+    RLIMIT_CORE, RLIMIT_NPROC, RLIMIT_STACK
+};
+
+/* setrlimit(name, soft[, hard]): hard defaults to soft; a limit may only
+ * be lowered below the current hard one unless privileged. */
+static int l_setrlimit(lua_State *L)
+{
+    const char *name = lsc_check_string(L, 1, "setrlimit", NULL, "resource", NULL);
+    struct rlimit rl;
+    int i;
+    for (i = 0; rlimit_names[i] != NULL; i++)
+        if (strcmp(rlimit_names[i], name) == 0)
+            break;
+    if (rlimit_names[i] == NULL)
+        return lsc_fail(L, "setrlimit", name, EINVAL,
+                        "resource is cpu, data, as, fsize, nofile, core, nproc or stack");
+    rl.rlim_cur = (rlim_t)lsc_check_range(L, 2, "setrlimit", name, "soft limit",
+                                          0, INT64_MAX);
+    rl.rlim_max = lua_isnoneornil(L, 3) ? rl.rlim_cur :
+        (rlim_t)lsc_check_range(L, 3, "setrlimit", name, "hard limit", 0, INT64_MAX);
+    if (rl.rlim_cur > rl.rlim_max)
+        return lsc_fail(L, "setrlimit", name, EINVAL, "soft limit above hard limit");
+    if (setrlimit(rlimit_values[i], &rl) < 0)
+        return lsc_fail(L, "setrlimit", name, errno, NULL);
+    return 0;
+}
+
+/* memory_usage() -> address space bytes, data bytes (what RLIMIT_AS and
+ * RLIMIT_DATA count), from /proc/self/statm. */
+static int l_memory_usage(lua_State *L)
+{
+    unsigned long size = 0, resident, shared, text, lib, data = 0;
+    long page = sysconf(_SC_PAGESIZE);
+    FILE *fp = fopen("/proc/self/statm", "re");
+    int n;
+    if (fp == NULL)
+        return lsc_fail(L, "memory_usage", "/proc/self/statm", errno, NULL);
+    n = fscanf(fp, "%lu %lu %lu %lu %lu %lu", &size, &resident, &shared, &text,
+               &lib, &data);
+    fclose(fp);
+    if (n != 6 || page <= 0)
+        return lsc_fail(L, "memory_usage", "/proc/self/statm", EPROTO,
+                        "unexpected format");
+    lua_pushinteger(L, (lua_Integer)size * page);
+    lua_pushinteger(L, (lua_Integer)data * page);
+    return 2;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* read_bounded(fd, timeout_ms, limit) -> data, "eof" | "timeout" | "limit":
+ * what fd gives until end of file, for at most timeout_ms in all and at
+ * most limit bytes (more makes it stop with "limit"), so a writer that
+ * never ends or writes too much cannot hold or exhaust the reader. */
+static int l_read_bounded(lua_State *L)
+{
+    int fd = check_fd(L, 1, "read_bounded");
+    int64_t timeout = lsc_check_range(L, 2, "read_bounded", NULL, "timeout", 0,
+                                      INT32_MAX);
+    int64_t limit = lsc_check_range(L, 3, "read_bounded", NULL, "limit", 0,
+                                    INT32_MAX);
+    int64_t deadline = now_ms() + timeout, total = 0;
+    const char *how = "eof";
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (;;) {
+        struct pollfd p;
+        int64_t left = deadline - now_ms();
+        ssize_t got;
+        char *buf;
+        int rc;
+        if (left <= 0) {
+            how = "timeout";
+            break;
+        }
+        p.fd = fd;
+        p.events = POLLIN;
+        p.revents = 0;
+        rc = poll(&p, 1, (int)left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return lsc_fail(L, "read_bounded", NULL, errno, NULL);
+        if (rc == 0) {
+            how = "timeout";
+            break;
+        }
+        buf = luaL_prepbuffer(&b);
+        got = read(fd, buf, LUAL_BUFFERSIZE);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return lsc_fail(L, "read_bounded", NULL, errno, NULL);
+        if (got == 0)
+            break;
+        if (total + got > limit) {
+            how = "limit";
+            break;
+        }
+        total += got;
+        luaL_addsize(&b, (size_t)got);
+    }
+    luaL_pushresult(&b);
+    lua_pushstring(L, how);
+    return 2;
+}
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* pidfd_open(pid) -> fd (close-on-exec) that names this process (or
+ * thread: a thread id gives a thread pidfd) until it is closed, whatever
+ * reuses its number.  Raises ESRCH when there is no such process. */
+static int l_pidfd_open(lua_State *L)
+{
+    pid_t pid = (pid_t)lsc_check_range(L, 1, "pidfd_open", NULL, "pid", 1, 0x7fffffff);
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0 && errno == EINVAL)  /* not a thread group leader */
+        fd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+    if (fd < 0)
+        return lsc_fail(L, "pidfd_open", NULL, errno, NULL);
+    lua_pushinteger(L, fd);
+    return 1;
+}
+
+/* pidfd_kill(fd, signo) -> whether the signal was sent (false when the
+ * process has already ended). */
+static int l_pidfd_kill(lua_State *L)
+{
+    int fd = check_fd(L, 1, "pidfd_kill");
+    int sig = (int)lsc_check_range(L, 2, "pidfd_kill", NULL, "signal", 0, 64);
+    if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0) {
+        if (errno == ESRCH) {
+            lua_pushboolean(L, 0);
+            return 1;
+        }
+        return lsc_fail(L, "pidfd_kill", NULL, errno, NULL);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* poll({ fd, ... }, timeout_ms) -> { [i] = true for each fd that is
+ * readable, hung up or has ended (a pidfd) }; empty after the timeout
+ * (-1 waits for ever). */
+static int l_poll(lua_State *L)
+{
+    struct pollfd *p;
+    int i, n, rc;
+    int64_t timeout;
+    lsc_check_table(L, 1, "poll", NULL, "fds");
+    timeout = lsc_check_range(L, 2, "poll", NULL, "timeout", -1, INT32_MAX);
+    n = (int)lua_rawlen(L, 1);
+    if (n > 4096)
+        return lsc_fail(L, "poll", NULL, EINVAL, "at most 4096 descriptors");
+    p = lua_newuserdata(L, ((size_t)n + 1) * sizeof *p);
+    for (i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, i + 1);
+        p[i].fd = (int)lsc_check_range(L, -1, "poll", NULL, "fd", 0, 0x7fffffff);
+        p[i].events = POLLIN;
+        p[i].revents = 0;
+        lua_pop(L, 1);
+    }
+    do
+        rc = poll(p, (nfds_t)n, (int)timeout);
+    while (rc < 0 && errno == EINTR);
+    if (rc < 0)
+        return lsc_fail(L, "poll", NULL, errno, NULL);
+    lua_createtable(L, n, 0);
+    for (i = 0; i < n; i++) {
+        if (p[i].revents & POLLNVAL)
+            return lsc_fail(L, "poll", NULL, EBADF, NULL);
+        if (p[i].revents != 0) {
+            lua_pushboolean(L, 1);
+            lua_rawseti(L, -2, i + 1);
+        }
+    }
+    return 1;
+}
+
 static const luaL_Reg process_functions[] = {
     {"fork", l_fork},
     {"wait", l_wait},
@@ -178,6 +377,12 @@ static const luaL_Reg process_functions[] = {
     {"write", l_write},
     {"close_fd", l_close_fd},
     {"dup2", l_dup2},
+    {"setrlimit", l_setrlimit},
+    {"memory_usage", l_memory_usage},
+    {"read_bounded", l_read_bounded},
+    {"pidfd_open", l_pidfd_open},
+    {"pidfd_kill", l_pidfd_kill},
+    {"poll", l_poll},
     {NULL, NULL}
 };
 

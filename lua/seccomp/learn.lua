@@ -30,8 +30,9 @@ local function fail(detail, level)
   error("seccomp: learn: Invalid argument (EINVAL): " .. detail, level + 1)
 end
 
--- The path of command `name`, searched in PATH when it has no slash.
-function learn.which(name)
+-- The path of command `name`, searched in PATH when it has no slash;
+-- `op` names the operation in the error (default "learn").
+function learn.which(name, op)
   if name:find("/", 1, true) then return name end
   for dir in (os.getenv("PATH") or "/usr/bin:/bin"):gmatch("[^:]+") do
     local path = dir .. "/" .. name
@@ -41,8 +42,8 @@ function learn.which(name)
       return path
     end
   end
-  error(("seccomp: learn(%s): No such file or directory (ENOENT): not found in PATH")
-        :format(name), 2)
+  error(("seccomp: %s(%s): No such file or directory (ENOENT): not found in PATH")
+        :format(op or "learn", name), 2)
 end
 
 -- The child: say where the listener will be, load the notify filter, run.
@@ -85,6 +86,148 @@ local function child(target, path, sock, other, rec, opts)
   core.exit(ok and 0 or 1)
 end
 
+local function sorted_keys(t)
+  local list = {}
+  for k in pairs(t) do list[#list + 1] = k end
+  table.sort(list)
+  return list
+end
+
+-- Which halves of the arguments (1..6 low, 7..12 high) a BPF program
+-- may load on some path for call `nr` of architecture `arch`: every
+-- instruction reachable with the number and architecture fixed and the
+-- arguments unknown. nil when the program holds an instruction this walk
+-- does not follow (then every half counts).
+local ARG0, STEPS = 16, 200000
+local function inspected_halves(prog, arch, nr)
+  local n = #prog // 8
+  local code, jt, jf, k = {}, {}, {}, {}
+  for i = 1, n do
+    code[i], jt[i], jf[i], k[i] = string.unpack("=I2BBI4", prog, 8 * i - 7)
+  end
+  local halves, visited, work, steps = {}, {}, {}, 0
+  local function push(pc, a, x, mem)
+    local key = pc .. "|" .. tostring(a) .. "|" .. tostring(x) .. "|" .. table.concat(mem, ",")
+    if not visited[key] then
+      visited[key] = true
+      work[#work + 1] = { pc, a, x, mem }
+    end
+  end
+  local function load_abs(off)
+    if off == 0 then return nr end
+    if off == 4 then return arch end
+    if off >= ARG0 and off < ARG0 + 48 and off % 4 == 0 then
+      local i = (off - ARG0) // 8
+      halves[(off - ARG0) % 8 == 0 and i + 1 or i + 7] = true
+    end
+    return "?"
+  end
+  local ALU = {
+    [0x00] = function(a, b) return a + b end, [0x10] = function(a, b) return a - b end,
+    [0x20] = function(a, b) return a * b end, [0x40] = function(a, b) return a | b end,
+    [0x50] = function(a, b) return a & b end, [0xa0] = function(a, b) return a ~ b end,
+    [0x60] = function(a, b) return b < 32 and a << b or 0 end,
+    [0x70] = function(a, b) return b < 32 and a >> b or 0 end,
+  }
+  local mem0 = {}
+  for i = 1, 16 do mem0[i] = "?" end
+  push(1, "?", "?", mem0)
+  while #work > 0 do
+    local st = table.remove(work)
+    local pc, a, x, mem = st[1], st[2], st[3], st[4]
+    steps = steps + 1
+    if steps > STEPS or pc < 1 or pc > n then return nil end
+    local c, kk = code[pc], k[pc]
+    local class = c & 0x07
+    if class == 0x00 or class == 0x01 then  -- LD, LDX (words only)
+      local mode, v = c & 0xe0
+      if c & 0x18 ~= 0 then return nil end
+      if mode == 0x00 then v = kk
+      elseif mode == 0x20 and class == 0x00 then v = load_abs(kk)
+      elseif mode == 0x60 and kk < 16 then v = mem[kk + 1]
+      elseif mode == 0x80 then v = 64
+      else return nil end
+      if class == 0x00 then a = v else x = v end
+      push(pc + 1, a, x, mem)
+    elseif class == 0x02 or class == 0x03 then  -- ST, STX
+      if kk >= 16 then return nil end
+      local m = table.move(mem, 1, 16, 1, {})
+      m[kk + 1] = class == 0x02 and a or x
+      push(pc + 1, a, x, m)
+    elseif class == 0x04 then  -- ALU
+      local op, b = c & 0xf0, (c & 0x08 ~= 0) and x or kk
+      local f = ALU[op]
+      if op == 0x80 then
+        a = a == "?" and "?" or (-a) & 0xffffffff
+      elseif not f then
+        return nil
+      else
+        a = (a == "?" or b == "?") and "?" or f(a, b) & 0xffffffff
+      end
+      push(pc + 1, a, x, mem)
+    elseif class == 0x05 then  -- JMP
+      local op, b = c & 0xf0, (c & 0x08 ~= 0) and x or kk
+      if op == 0x00 then
+        push(pc + 1 + kk, a, x, mem)
+      else
+        local yes
+        if a ~= "?" and b ~= "?" then
+          if op == 0x10 then yes = a == b
+          elseif op == 0x20 then yes = a > b
+          elseif op == 0x30 then yes = a >= b
+          elseif op == 0x40 then yes = a & b ~= 0
+          else return nil end
+        elseif op > 0x40 then
+          return nil
+        end
+        if yes ~= false then push(pc + 1 + jt[pc], a, x, mem) end
+        if yes ~= true then push(pc + 1 + jf[pc], a, x, mem) end
+      end
+    elseif class == 0x07 then  -- MISC: TAX, TXA
+      if c & 0xf8 == 0x00 then x = a elseif c & 0xf8 == 0x80 then a = x else return nil end
+      push(pc + 1, a, x, mem)
+    elseif class ~= 0x06 then  -- RET ends the path
+      return nil
+    end
+  end
+  return halves
+end
+
+-- The argument halves of call `name` that any of the candidate programs
+-- may inspect, as a sorted list.
+local ALL_HALVES = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }
+local function relevant_halves(r, name, nr)
+  local list = r.relevant[name]
+  if list then return list end
+  local union = {}
+  for _, prog in pairs(r.programs) do
+    local halves = inspected_halves(prog, r.native, nr)
+    if not halves then
+      union = nil
+      break
+    end
+    for h in pairs(halves) do union[h] = true end
+  end
+  list = union and sorted_keys(union) or ALL_HALVES
+  r.relevant[name] = list
+  return list
+end
+
+-- The call's arguments as far as a program inspecting `halves` can tell
+-- them apart.
+local function projection(args, halves)
+  local parts = {}
+  for i, h in ipairs(halves) do
+    local v = args[h > 6 and h - 6 or h]
+    parts[i] = h > 6 and (v >> 32) or (v & 0xffffffff)
+  end
+  return table.concat(parts, ",")
+end
+
+-- Most distinct calls (as promises tell them apart) learn checks; more
+-- and it reports no promises rather than checking only some.
+local MAX_DISTINCT = 100000
+
 -- Records one notification into report `r`.
 local function record(r, req)
   local name = req.name or ("syscall " .. req.syscall)
@@ -104,23 +247,23 @@ local function record(r, req)
       seen[what][req.args[i] & 0xffffffff] = true
     end
   end
-  -- Distinct argument tuples, to check argument rules of promises.
-  local calls = r.calls[name] or {}
-  r.calls[name] = calls
-  if #calls < 64 then
-    local key = table.concat(req.args, ",")
-    if not calls[key] then
-      calls[key] = true
+  -- One call per class of calls no promise's filter can tell apart, so
+  -- that checking these checks every call.
+  local calls = r.calls[name]
+  if not calls then
+    calls = { keys = {} }
+    r.calls[name] = calls
+  end
+  local key = projection(req.args, relevant_halves(r, name, req.syscall))
+  if not calls.keys[key] then
+    if r.distinct >= MAX_DISTINCT then
+      r.too_many = true
+    else
+      r.distinct = r.distinct + 1
+      calls.keys[key] = true
       calls[#calls + 1] = req.args
     end
   end
-end
-
-local function sorted_keys(t)
-  local list = {}
-  for k in pairs(t) do list[#list + 1] = k end
-  table.sort(list)
-  return list
 end
 
 -- Smallest set of `items` (each a set of names) covering `names`; ties
@@ -187,13 +330,38 @@ local function cover_groups(names)
   return smallest_cover(names, items, sizes, 8)
 end
 
+-- The BPF program of a pledge of `set` (a string), nil when it cannot
+-- be built.
+local function pledge_program(set)
+  local ok, f = pcall(require("seccomp.policy").pledge, set, { load = false })
+  if not ok then return nil end
+  local prog = f:bpf()
+  f:close()
+  return prog
+end
+
+-- One program per promise and one of all promises: what they inspect
+-- decides which calls learn keeps apart while it records.
+local function promise_programs()
+  local list = require("seccomp.policy").promises()
+  local programs = {}
+  for _, p in ipairs(list) do programs[p] = pledge_program(p) end
+  local all = table.concat(list, " ")
+  programs[all] = pledge_program(all)
+  return programs
+end
+
 -- Promises covering the calls seen, arguments included: each promise's
 -- pledge is compiled and every recorded call run through the simulator.
--- Calls one promise alone does not grant (O_RDWR needs rpath and wpath)
--- are tried against pairs. The answer is checked as a whole the same way.
-local function cover_promises(names, calls)
+-- A recorded call stands for every call that agrees with it on each
+-- argument half some promise's program inspects, so running the recorded
+-- ones runs every call; a program inspecting another half (checked for
+-- each one used) is not trusted. Calls one promise alone does not grant
+-- (O_RDWR needs rpath and wpath) are tried against pairs. The answer is
+-- checked as a whole the same way.
+local function cover_promises(r)
   local policy = require "seccomp.policy"
-  local native = seccomp.arch_token(seccomp.arch_native())
+  local names, calls, native = r.names, r.calls, r.native
   local instances = {}
   for _, name in ipairs(names) do
     local nr = seccomp.syscall(name)
@@ -201,11 +369,21 @@ local function cover_promises(names, calls)
       instances[#instances + 1] = { name = name, nr = nr, args = args }
     end
   end
+  -- Whether prog inspects only halves the recorded calls were kept apart by.
+  local function trusted(prog)
+    for _, name in ipairs(names) do
+      local halves = inspected_halves(prog, native, seccomp.syscall(name))
+      if not halves then return false end
+      local known = {}
+      for _, h in ipairs(r.relevant[name]) do known[h] = true end
+      for h in pairs(halves) do if not known[h] then return false end end
+    end
+    return true
+  end
   local function allowed(set)
-    local ok, f = pcall(policy.pledge, set, { load = false })
-    if not ok then return {} end
-    local prog = f:bpf()
-    f:close()
+    local prog = r.programs[set]
+    if prog == nil then prog = pledge_program(set) end
+    if not prog or not trusted(prog) then return {} end
     local yes = {}
     for i, c in ipairs(instances) do
       local action = core.bpf_run(prog, native, c.nr, c.args)
@@ -331,25 +509,118 @@ local function policy_source(r, what, allow, refuse, notes, warnings)
   return table.concat(out, "\n") .. "\n"
 end
 
+-- Processes other than the child that made calls: `procs` maps pid to a
+-- pidfd opened while the process waited on its notification, so the
+-- pidfd names that very process whatever reuses its number later;
+-- `opened` counts pidfds opened, `lost` processes no pidfd could be
+-- opened for (with the last reason). Once killing has begun, pidfds of
+-- ended processes go to `retired`, closed at the end, since a kill
+-- record may name them.
+-- Closes the pidfds of processes that have ended (before the end only).
+local function sweep(t)
+  for p, pfd in pairs(t.procs) do
+    if core.poll({ pfd }, 0)[1] then
+      core.close_fd(pfd)
+      t.procs[p] = nil
+      t.count = t.count - 1
+    end
+  end
+  t.sweep_at = math.max(256, 2 * t.count)
+end
+
+local function track(t, fd, req, child_pid)
+  local pid = req.pid
+  if pid == child_pid then return end
+  local pidfd = t.procs[pid]
+  if pidfd and core.poll({ pidfd }, 0)[1] then  -- ended: the number is reused
+    if t.killing then t.retired[#t.retired + 1] = pidfd else core.close_fd(pidfd) end
+    t.procs[pid], pidfd = nil, nil
+  end
+  if pidfd then return end
+  local ok, opened = pcall(core.pidfd_open, pid)
+  if not ok and not t.killing and tostring(opened):find("EMFILE", 1, true) then
+    sweep(t)
+    ok, opened = pcall(core.pidfd_open, pid)
+  end
+  if not ok then
+    if not tostring(opened):find("ESRCH", 1, true) then  -- not merely ended since its call
+      t.lost, t.why = t.lost + 1, tostring(opened)
+    end
+    return
+  end
+  if not core.notify_id_valid(fd, req.id) then  -- it may not be the caller
+    core.close_fd(opened)
+    return
+  end
+  t.procs[pid] = opened
+  t.opened = t.opened + 1
+  t.count = t.count + 1
+  -- Before the end, pidfds of processes that ended are only bookkeeping.
+  if not t.killing and t.count >= t.sweep_at then sweep(t) end
+end
+
+-- The name and thread group of process (or thread) `pid`, from /proc.
+local function describe(pid)
+  local fh = io.open("/proc/" .. pid .. "/status")
+  if not fh then return "?", pid end
+  local text = fh:read("a") or ""
+  fh:close()
+  return text:match("Name:%s*([^\n]*)") or "?",
+         math.tointeger(tonumber(text:match("Tgid:%s*(%d+)"))) or pid
+end
+
+-- Kills every tracked process still running (SIGKILL through its
+-- pidfd); adds { pid =, name =, pidfd = } to `killed` per process.
+local function kill_tracked(procs, killed, seen)
+  for pid, pidfd in pairs(procs) do
+    if not seen[pidfd] then
+      seen[pidfd] = true
+      if not core.poll({ pidfd }, 0)[1] then
+        local name, tgid = describe(pid)
+        if core.pidfd_kill(pidfd, seccomp.SIG.SIGKILL) and not seen["g" .. tgid] then
+          seen["g" .. tgid] = true
+          killed[#killed + 1] = { pid = tgid, name = name, pidfd = pidfd }
+        end
+      end
+    end
+  end
+end
+
+local LEARN_OPTIONS = { setup = true, progress = true }
+local KILL_WAIT_MS = 5000
+local POLL_MS, QUIET_MS = 100, 2000
+
 --- Runs `target` (a function, or a command as { "cmd", "arg", ... }) in a
 -- child under learn mode and returns a report:
 -- `syscalls` (name -> count), `flags` (name -> { what -> sorted values }),
--- `promises` (smallest list of pledge promises covering the calls seen,
--- checked with their arguments) and `promises_missing` (calls no promise
--- grants), `groups` and `groups_missing` likewise for @groups, `foreign`
--- (calls made through another architecture's ABI), `how` and `code` (how
--- the child ended), `error` (when fn raised), `policy` (Lua source of a
--- table for `seccomp.compile`) and `warnings` (a list of lines: calls seen
--- that the policy never allows: clone3 and openat2, whose flags a filter
--- cannot read, and io_uring, which bypasses seccomp; they fail with
--- ENOSYS, and for the first two libc falls back to clone and openat, which
--- the policy then allows).
+-- `promises` (smallest list of pledge promises covering every recorded
+-- call with its arguments; nil when none do, or when there were more
+-- than 100000 calls that promises tell apart) and `promises_missing`
+-- (calls no promise grants), `groups` and `groups_missing` likewise for
+-- @groups, `foreign` (calls made through another architecture's ABI),
+-- `how` and `code` (how the child ended), `error` (when fn raised),
+-- `killed` (processes it started that outlived it, each killed:
+-- { pid =, name =, ended = whether it had ended when learn returned }),
+-- `policy` (Lua source of a table for `seccomp.compile`) and `warnings`
+-- (a list of lines: calls seen that the policy never allows: clone3 and
+-- openat2, whose flags a filter cannot read, and io_uring, which bypasses
+-- seccomp; they fail with ENOSYS, and for the first two libc falls back
+-- to clone and openat, which the policy then allows; and each process
+-- killed).
+-- Learning ends when the child ends: processes it started that are still
+-- running (a background job, a daemon) are killed then, since their
+-- filter would refuse every call once nobody answers it. A process that
+-- makes no system call from its fork until 2 s after the command ended is
+-- not seen and not killed; a warning says such processes remain.
 -- Options: `setup` (a function run in the child before the filter, to
 -- redirect output, change directory, ...), `progress` (a function called
 -- with a line of text now and then).
 function learn.learn(target, opts)
   if opts ~= nil and type(opts) ~= "table" then fail("options must be a table", 2) end
   opts = opts or {}
+  for k in pairs(opts) do
+    if not LEARN_OPTIONS[k] then fail("unknown option " .. tostring(k), 2) end
+  end
   local path, what
   if type(target) == "table" then
     if type(target[1]) ~= "string" then fail("a command must be { \"cmd\", \"arg\", ... }", 2) end
@@ -364,6 +635,11 @@ function learn.learn(target, opts)
     fail("expected a function or a command table, got " .. type(target), 2)
   end
 
+  local r = {
+    syscalls = {}, flag_sets = {}, calls = {}, foreign = {}, total = 0, distinct = 0,
+    native = seccomp.arch_token(seccomp.arch_native()),
+    programs = promise_programs(), relevant = {},
+  }
   local rec <close> = core.report_record()
   local mine, theirs = core.notify_socketpair()
   local pid = core.fork()
@@ -378,52 +654,126 @@ function learn.learn(target, opts)
   if not got then
     core.kill(pid, seccomp.SIG.SIGKILL)  -- it may wait on a listener nobody reads
     core.wait(pid)
-    local r = rec:read()
+    local state = rec:read()
     error("seccomp: learn: the child could not start: " ..
-          (r.message or tostring(fd)), 2)
+          (state.message or tostring(fd)), 2)
   end
+  -- Our child: its number is ours until we wait for it.
+  local child_pidfd = core.pidfd_open(pid)
 
-  local r = {
-    syscalls = {}, flag_sets = {}, calls = {}, foreign = {}, total = 0,
-    native = seccomp.arch_token(seccomp.arch_native()),
-  }
   -- The child's own close of its listener is bookkeeping.
   local skip = { [child_fd] = true }
   local progress, next_progress = opts.progress, 1000
-  while core.notify_poll(fd) == "ready" do
+  local tracked = { procs = {}, retired = {}, opened = 0, count = 0, lost = 0,
+                    sweep_at = 256 }
+  local how, code  -- how the child ended, once it is reaped
+  local function handle()
     local req = core.notify_receive(fd)
-    if req then
-      if req.pid == pid and req.name == "close" and skip[req.args[1]] then
-        skip[req.args[1]] = nil
-      else
-        record(r, req)
-      end
-      core.notify_respond(fd, req.id, "continue")
-      if progress and r.total >= next_progress then
-        progress(("%d calls recorded"):format(r.total))
-        next_progress = next_progress * 2
-      end
+    if not req then return end
+    if req.pid == pid and req.name == "close" and skip[req.args[1]] then
+      skip[req.args[1]] = nil
+    else
+      record(r, req)
+    end
+    track(tracked, fd, req, not how and pid or nil)  -- after the wait, pid is no longer ours
+    core.notify_respond(fd, req.id, "continue")
+    if progress and r.total >= next_progress then
+      progress(("%d calls recorded"):format(r.total))
+      next_progress = next_progress * 2
     end
   end
+  local ok, err = pcall(function()
+    while true do
+      local ready = core.poll({ fd, child_pidfd }, -1)
+      if ready[1] then
+        if core.notify_poll(fd, 0) ~= "ready" then break end  -- no process left
+        handle()
+      elseif ready[2] then
+        break
+      end
+    end
+    -- The child has ended: reaped now, so that the listener hangs up once
+    -- no other process holds the filter. What it started and left running
+    -- is killed, and so is what those start or call before they die.
+    -- Until the hangup, a process still under the filter may yet make its
+    -- first call (and be seen): after QUIET_MS without one, those left
+    -- are reported as running.
+    how, code = core.wait(pid)
+    local killed, seen, quiet = {}, {}, 0
+    tracked.killing = true
+    while true do
+      kill_tracked(tracked.procs, killed, seen)
+      local st = core.notify_poll(fd, POLL_MS)
+      if st == "hangup" then break end
+      if st == "ready" then
+        quiet = 0
+        handle()
+      else
+        quiet = quiet + POLL_MS
+        if quiet >= QUIET_MS then
+          r.lingering = true
+          break
+        end
+      end
+    end
+    -- A killed process ends at once unless the kernel holds it (a hung
+    -- file system): say which did not end.
+    for _, k in ipairs(killed) do
+      k.ended = core.poll({ k.pidfd }, KILL_WAIT_MS)[1] == true
+      k.pidfd = nil
+    end
+    r.killed, r.lost, r.lost_why = killed, tracked.lost, tracked.why
+  end)
+  for _, pidfd in ipairs(tracked.retired) do core.close_fd(pidfd) end
+  for _, pidfd in pairs(tracked.procs) do core.close_fd(pidfd) end
+  core.close_fd(child_pidfd)
   core.close_fd(fd)
-  local how, code = core.wait(pid)
+  if not ok then
+    if not how then
+      core.kill(pid, seccomp.SIG.SIGKILL)
+      core.wait(pid)
+    end
+    error(err, 0)
+  end
   local state = rec:read()
   if state.state == "setup" then
     error("seccomp: learn: the child could not start: " .. state.message, 2)
   end
 
   local report = { syscalls = r.syscalls, foreign = r.foreign, how = how, code = code,
-                   flags = {} }
+                   flags = {}, killed = r.killed }
   if state.state == "error" then report.error = state.message end
   for name, sets in pairs(r.flag_sets) do
     report.flags[name] = {}
     for w, set in pairs(sets) do report.flags[name][w] = sorted_keys(set) end
   end
   r.names = sorted_keys(r.syscalls)
-  report.promises, report.promises_missing = cover_promises(r.names, r.calls)
+  if r.too_many then
+    report.promises, report.promises_missing = nil, {}
+  else
+    report.promises, report.promises_missing = cover_promises(r)
+  end
   report.groups, report.groups_missing = cover_groups(r.names)
   r.promises = report.promises
   local allow, refuse, notes, warnings = policy_plan(r)
+  if r.too_many then
+    table.insert(warnings, 1, ("more than %d calls that promises tell apart: " ..
+      "no promises are reported, since not every call could be checked"):format(MAX_DISTINCT))
+  end
+  if r.lingering then
+    warnings[#warnings + 1] = "processes the command started that made no system call " ..
+      "were still running when it ended: they were not killed, and their calls now fail " ..
+      "with ENOSYS"
+  end
+  if r.lost > 0 then
+    warnings[#warnings + 1] = ("%d processes the command started could not be followed " ..
+      "(%s): any still running when it ended were not killed"):format(r.lost, r.lost_why)
+  end
+  for _, k in ipairs(r.killed) do
+    warnings[#warnings + 1] = ("process %d (%s) was still running when the command ended " ..
+      "and was killed%s"):format(k.pid, k.name,
+      k.ended and "" or ", but had not ended after 5 s")
+  end
   report.warnings = warnings
   report.policy = policy_source(r, what, allow, refuse, notes, warnings)
   if progress then
