@@ -8,7 +8,8 @@ local function unchanged(f, fn, pattern)
   local ok, err = pcall(fn)
   assert.is_false(ok, "expected an error")
   assert.is_string(err)
-  assert.truthy(err:find("^seccomp: "), err)
+  -- a position, where Lua adds one, is the caller's: this file
+  assert.truthy(err:find("^seccomp: ") or err:find("^spec/02%-errors_spec%.lua:%d+: seccomp: "), err)
   if pattern then assert.truthy(err:find(pattern, 1, true), err) end
   assert.equal(count, f:rule_count())
   assert.equal(pfc, f:pfc())
