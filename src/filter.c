@@ -397,9 +397,7 @@ static int l_merge(lua_State *L)
     if (o->damaged)
         return lsc_fail(L, "merge", NULL, ENOTRECOVERABLE,
                         "the source filter is damaged");
-    if (o->loads > 0)
-        return lsc_fail(L, "merge", NULL, EPERM, "the source filter is "
-                        "loaded; build a new filter to tighten further");
+    lsc_refuse_loaded(L, o, "merge", "source");
     memset(&op, 0, sizeof op);
     op.kind = LSC_OP_MERGE;
     op.merged = o->log;
