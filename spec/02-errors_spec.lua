@@ -182,3 +182,42 @@ describe("bad input", function()
     assert.truthy(result.output:find("^seccomp: load: "), result.output)
   end)
 end)
+
+describe("error messages", function()
+  -- An error starts with "seccomp:", or with a position that is this
+  -- file's (the caller's), never one inside the library.
+  local function caller_positioned(fn)
+    local ok, err = pcall(fn)
+    assert.is_false(ok)
+    assert.is_string(err)
+    local where = err:match("^(.-):%d+: seccomp: ")
+    assert.truthy(err:find("^seccomp: ") or where == "spec/02-errors_spec.lua", err)
+    assert.falsy(err:find("lua/seccomp/", 1, true), err)
+    return err
+  end
+
+  it("name the caller's line, not the library's", function()
+    local f = seccomp.filter("allow")
+    caller_positioned(function() f:add("kill", "@basicio") end)
+    caller_positioned(function() f:add("kill", { "read", "@basicio" }) end)
+    caller_positioned(function() seccomp.arg("0") end)
+    caller_positioned(function() seccomp.arg32(9) end)
+    caller_positioned(function() seccomp.filter() end)
+    caller_positioned(function() seccomp.filter("allow", { reprot = true }) end)
+    caller_positioned(function() f:test(function() end, { reprot = true }) end)
+    caller_positioned(function() f:test(42) end)
+    caller_positioned(function() f:note_skipped("read") end)
+  end)
+
+  it("say what is missing or wrong, as the user gave it", function()
+    local err = caller_positioned(function() seccomp.filter() end)
+    assert.matches("seccomp: filter: Invalid argument %(EINVAL%): the default action is missing", err)
+    err = caller_positioned(function() seccomp.arg("0") end)
+    assert.matches('seccomp: arg: Invalid argument %(EINVAL%): argument index must be an integer 0%.%.5, '
+                   .. 'got the string "0"$', err)
+    err = caller_positioned(function() seccomp.arg32(1.5) end)
+    assert.matches("seccomp: arg32: .*must be an integer 0%.%.5, got 1%.5$", err)
+    err = caller_positioned(function() seccomp.arg(6) end)
+    assert.matches("seccomp: arg: Numerical result out of range %(ERANGE%): .* got 6$", err)
+  end)
+end)

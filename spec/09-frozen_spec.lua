@@ -3,7 +3,6 @@
 -- what the filter exported before it, with no new system call. Option
 -- tables reject keys they do not know. Loads happen in child processes.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 local helpers = require "helpers"
 
 local E = seccomp.errno_value
