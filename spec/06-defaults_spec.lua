@@ -171,6 +171,15 @@ describe("each default", function()
   it("badarch_action cannot let a foreign architecture's calls through", function()
     assert.has_error(function() f:set("badarch_action", "allow") end)
     assert.are.equal(seccomp.SCMP_ACT_KILL_PROCESS, f:get("badarch_action"))
+    -- trace lets calls through under a tracer that resumes them, and when
+    -- no tracer asks for seccomp stops
+    for _, action in ipairs { "log", "notify", seccomp.trace(0), seccomp.trace(7) } do
+      assert.has_error(function() f:set("badarch_action", action) end,
+        "seccomp: set(badarch_action): Invalid argument (EINVAL): calls through another "
+        .. "architecture's ABI would bypass every rule; use a kill, trap or errno action")
+      assert.are.equal(seccomp.SCMP_ACT_KILL_PROCESS, f:get("badarch_action"))
+    end
+    assert.has_error(function() seccomp.filter("kill", { badarch_action = seccomp.trace(1) }) end)
   end)
 
   it("can be given as options to seccomp.filter", function()

@@ -69,13 +69,17 @@ static int l_set(lua_State *L)
     uint32_t v;
     lsc_op rec;
     int rc;
+    lsc_refuse_loaded(L, f, "set", a->name);
     if (!a->settable)
         return lsc_fail(L, "set", a->name, EACCES,
                         "read-only; the default action is chosen at creation or reset");
     switch (a->kind) {
     case K_ACTION:
         v = lsc_check_action(L, 3, "set");
-        if (v == SCMP_ACT_ALLOW || v == SCMP_ACT_LOG || v == SCMP_ACT_NOTIFY)
+        /* trace lets a call through whenever no tracer asks for seccomp
+         * stops, or a tracer resumes it */
+        if (v == SCMP_ACT_ALLOW || v == SCMP_ACT_LOG || v == SCMP_ACT_NOTIFY ||
+            (v & 0xffff0000U) == SCMP_ACT_TRACE(0))
             return lsc_fail(L, "set", a->name, EINVAL, "calls through another "
                             "architecture's ABI would bypass every rule; use a "
                             "kill, trap or errno action");
@@ -171,6 +175,7 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
     lsc_op rec;
     int rc;
     int present;
+    lsc_refuse_loaded(L, f, op, arch_name(token));
     memset(&rec, 0, sizeof rec);
     rec.kind = kind;
     rec.value = token;
@@ -240,6 +245,20 @@ static int l_arches(lua_State *L)
     return 1;
 }
 
+/* attribute_names() -> { "badarch_action", ... }: what f:set takes */
+static int l_attribute_names(lua_State *L)
+{
+    const attr_entry *a;
+    int n = 0;
+    lua_newtable(L);
+    for (a = attrs; a->name != NULL; a++)
+        if (a->settable) {
+            lua_pushstring(L, a->name);
+            lua_rawseti(L, -2, ++n);
+        }
+    return 1;
+}
+
 static int l_arch_native(lua_State *L)
 {
     lua_pushstring(L, arch_name(seccomp_arch_native()));
@@ -272,6 +291,7 @@ static const luaL_Reg attr_functions[] = {
     {"arch_native", l_arch_native},
     {"arch_token", l_arch_token},
     {"arch_name", l_arch_name},
+    {"attribute_names", l_attribute_names},
     {NULL, NULL}
 };
 

@@ -3,12 +3,26 @@
  *
  * Like liolib.c's files, a filter is born closed (ctx == NULL), and one
  * idempotent function serves close, __gc and __close. Every method goes
- * through lsc_check_filter, which raises on a closed or merged filter.
+ * through lsc_check_filter, which raises on a closed or merged filter,
+ * and every method that changes the filter through lsc_check_unloaded:
+ * once loaded, the filter is what the kernel enforces, so it stays so.
+ *
+ * A load does not go through seccomp_load: it loads the program the
+ * filter exports (or a variant of it, see export.c) with seccomp(2) and
+ * the flags seccomp_load would use, so plain and variant loads, and
+ * later loads of a captured program, share one path.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "lua_seccomp.h"
 
@@ -66,30 +80,11 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op)
 
 /* ---- building a context from a record ------------------------------ */
 
-/* Variants of a filter built from its record, for loading only:
- * kills as traps (so a SIGSYS handler can report the call first), and
- * notify as errno ENOSYS (what the kernel answers when no supervisor
- * listens, without a listener a notified close() of itself would wait on). */
-enum {
-    VARIANT_KILL_AS_TRAP = 1,
-    VARIANT_NOTIFY_AS_ENOSYS = 2
-};
-
-static uint32_t variant_action(uint32_t action, int variant)
-{
-    if ((variant & VARIANT_KILL_AS_TRAP) &&
-        (action == SCMP_ACT_KILL_PROCESS || action == SCMP_ACT_KILL_THREAD))
-        return SCMP_ACT_TRAP;
-    if ((variant & VARIANT_NOTIFY_AS_ENOSYS) && action == SCMP_ACT_NOTIFY)
-        return SCMP_ACT_ERRNO(ENOSYS);
-    return action;
-}
-
 /* The defaults every new filter gets; see README "Defaults". */
-static int apply_defaults(scmp_filter_ctx ctx, int variant)
+static int apply_defaults(scmp_filter_ctx ctx)
 {
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-                              variant_action(SCMP_ACT_KILL_PROCESS, variant));
+                              SCMP_ACT_KILL_PROCESS);
     if (rc == 0)
         rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
     if (rc == 0)
@@ -99,38 +94,30 @@ static int apply_defaults(scmp_filter_ctx ctx, int variant)
     return rc;
 }
 
-static int build_ctx(const lsc_log *log, int variant, scmp_filter_ctx *out);
+static int build_ctx(const lsc_log *log, scmp_filter_ctx *out);
 
-static int replay_op(scmp_filter_ctx ctx, const lsc_op *op, int variant,
-                     uint32_t default_action)
+static int replay_op(scmp_filter_ctx ctx, const lsc_op *op)
 {
     const lsc_rule *r = &op->rule;
-    uint32_t action = variant_action(r->action, variant);
     scmp_filter_ctx sub;
     int rc;
     switch (op->kind) {
     case LSC_OP_RULE:
+        return seccomp_rule_add_array(ctx, r->action, r->syscall, r->ncmp,
+                                      r->cmp);
     case LSC_OP_RULE_EXACT:
-        /* In a variant a rule can come to do what the default does. */
-        if (action == default_action)
-            return 0;
-        return op->kind == LSC_OP_RULE
-            ? seccomp_rule_add_array(ctx, action, r->syscall, r->ncmp, r->cmp)
-            : seccomp_rule_add_exact_array(ctx, action, r->syscall, r->ncmp,
-                                           r->cmp);
+        return seccomp_rule_add_exact_array(ctx, r->action, r->syscall,
+                                            r->ncmp, r->cmp);
     case LSC_OP_PRIORITY:
         return seccomp_syscall_priority(ctx, r->syscall, (uint8_t)op->value);
     case LSC_OP_ATTR:
-        if (op->attr == SCMP_FLTATR_ACT_BADARCH)
-            return seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-                                    variant_action(op->value, variant));
         return seccomp_attr_set(ctx, (enum scmp_filter_attr)op->attr, op->value);
     case LSC_OP_ARCH_ADD:
         return seccomp_arch_add(ctx, op->value);
     case LSC_OP_ARCH_REMOVE:
         return seccomp_arch_remove(ctx, op->value);
     case LSC_OP_MERGE:
-        rc = build_ctx(op->merged, variant, &sub);
+        rc = build_ctx(op->merged, &sub);
         if (rc == 0) {
             rc = seccomp_merge(ctx, sub);
             if (rc != 0)
@@ -147,24 +134,23 @@ static int is_setup(const lsc_op *op)
            op->kind == LSC_OP_ATTR;
 }
 
-static int build_ctx(const lsc_log *log, int variant, scmp_filter_ctx *out)
+static int build_ctx(const lsc_log *log, scmp_filter_ctx *out)
 {
     size_t i;
     int rc;
-    uint32_t default_action = variant_action(log->default_action, variant);
-    scmp_filter_ctx ctx = seccomp_init(default_action);
+    scmp_filter_ctx ctx = seccomp_init(log->default_action);
     if (ctx == NULL)  /* an action this API level lacks, or no memory */
         return -EOPNOTSUPP;
-    rc = apply_defaults(ctx, variant);
+    rc = apply_defaults(ctx);
     /* Architectures first: libseccomp gives an architecture added after
      * the rules none of them, and the record means every rule for every
      * architecture of the filter. */
     for (i = 0; rc == 0 && i < log->n; i++)
         if (is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i], variant, default_action);
+            rc = replay_op(ctx, &log->ops[i]);
     for (i = 0; rc == 0 && i < log->n; i++)
         if (!is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i], variant, default_action);
+            rc = replay_op(ctx, &log->ops[i]);
     if (rc != 0) {
         seccomp_release(ctx);
         return rc;
@@ -189,7 +175,7 @@ int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
 int lsc_rebuild(lsc_filter *f)
 {
     scmp_filter_ctx fresh;
-    int rc = build_ctx(f->log, 0, &fresh);
+    int rc = build_ctx(f->log, &fresh);
     if (rc == 0) {
         seccomp_release(f->ctx);
         f->ctx = fresh;
@@ -217,6 +203,35 @@ lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op)
                  ? "filter was merged into another filter"
                  : "filter is closed");
     return f;
+}
+
+/* Raises when f was loaded: a change would not reach the kernel. */
+void lsc_refuse_loaded(lua_State *L, const lsc_filter *f, const char *op,
+                       const char *subject)
+{
+    if (f->loads > 0)
+        lsc_fail(L, op, subject, EPERM, "filter is loaded; build a new "
+                 "filter to tighten further");
+}
+
+/* An open filter that was never loaded, for methods that change it. */
+lsc_filter *lsc_check_unloaded(lua_State *L, int idx, const char *op)
+{
+    lsc_filter *f = lsc_check_filter(L, idx, op);
+    lsc_refuse_loaded(L, f, op, NULL);
+    return f;
+}
+
+/* check_unloaded(f, op[, subject]): the same check for the Lua layer,
+ * which names the subject before it expands groups. */
+static int l_check_unloaded(lua_State *L)
+{
+    const char *op = lsc_check_string(L, 2, "check_unloaded", NULL,
+                                      "operation", NULL);
+    const char *subject = lua_isnoneornil(L, 3) ? NULL
+                          : lsc_check_string(L, 3, op, NULL, "subject", NULL);
+    lsc_refuse_loaded(L, lsc_check_filter(L, 1, op), op, subject);
+    return 0;
 }
 
 static int count_syscalls(const lsc_log *log)
@@ -261,6 +276,8 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
         lsc_fail(L, op, NULL, ENOTRECOVERABLE,
                  "a failed rule add left the filter in an unknown state; "
                  "build a new filter");
+    if (f->loads > 0)  /* frozen: the level was chosen before the load */
+        return;
     {
         uint32_t tsync = 0;
         if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_TSYNC, &tsync) == 0 &&
@@ -276,8 +293,17 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
     }
 }
 
+static void forget_capture(lsc_filter *f)
+{
+    free(f->bpf);
+    free(f->pfc);
+    f->bpf = f->pfc = NULL;
+    f->bpf_len = f->pfc_len = 0;
+}
+
 static void release(lsc_filter *f)
 {
+    forget_capture(f);
     if (f->ctx != NULL) {
         seccomp_release(f->ctx);
         f->ctx = NULL;
@@ -293,11 +319,13 @@ static int l_filter(lua_State *L)
     lsc_filter *f = (lsc_filter *)lua_newuserdata(L, sizeof *f);
     int rc;
     memset(f, 0, sizeof *f);
+    f->notify_fd = -1;
     luaL_setmetatable(L, LSC_FILTER_TYPE);
     f->log = log_new(action);
     if (f->log == NULL)
         return lsc_fail(L, "filter", NULL, ENOMEM, NULL);
-    rc = build_ctx(f->log, 0, &f->ctx);
+    lsc_export_prepare();
+    rc = build_ctx(f->log, &f->ctx);
     if (rc < 0) {
         char detail[96];
         snprintf(detail, sizeof detail,
@@ -335,7 +363,7 @@ static int l_tostring(lua_State *L)
 /* reset(default_action): drop every rule and attribute change */
 static int l_reset(lua_State *L)
 {
-    lsc_filter *f = lsc_check_filter(L, 1, "reset");
+    lsc_filter *f = lsc_check_unloaded(L, 1, "reset");
     uint32_t action = lsc_check_action(L, 2, "reset");
     lsc_log *log = log_new(action);
     int rc;
@@ -343,7 +371,7 @@ static int l_reset(lua_State *L)
         return lsc_fail(L, "reset", NULL, ENOMEM, NULL);
     rc = seccomp_reset(f->ctx, action);
     if (rc == 0)
-        rc = apply_defaults(f->ctx, 0);
+        rc = apply_defaults(f->ctx);
     if (rc < 0) {
         log_free(log);
         f->damaged = 1;
@@ -360,7 +388,7 @@ static int l_reset(lua_State *L)
 /* merge(other): other's rules move into this filter; other is closed */
 static int l_merge(lua_State *L)
 {
-    lsc_filter *f = lsc_check_filter(L, 1, "merge");
+    lsc_filter *f = lsc_check_unloaded(L, 1, "merge");
     lsc_filter *o = lsc_check_filter(L, 2, "merge");
     lsc_op op;
     int rc;
@@ -369,6 +397,7 @@ static int l_merge(lua_State *L)
     if (o->damaged)
         return lsc_fail(L, "merge", NULL, ENOTRECOVERABLE,
                         "the source filter is damaged");
+    lsc_refuse_loaded(L, o, "merge", "source");
     memset(&op, 0, sizeof op);
     op.kind = LSC_OP_MERGE;
     op.merged = o->log;
@@ -387,51 +416,137 @@ static int l_merge(lua_State *L)
     return 1;
 }
 
-static int option(lua_State *L, int idx, const char *name)
+/* ---- loading -------------------------------------------------------- */
+
+/* Filters this process (or an ancestor before its fork) loaded. */
+static int loaded_here;
+
+int lsc_loaded_here(void)
 {
-    int on;
-    lua_pushstring(L, name);
-    lua_rawget(L, idx);
-    on = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return on;
+    return loaded_here;
 }
 
-/* load([{ kill_as_trap = bool, notify_as_enosys = bool }]) */
+/* The flags seccomp_load would pass for the filter's attributes. With a
+ * listener and tsync the kernel needs TSYNC_ESRCH (the return value is
+ * then the listener, not a thread id). */
+static int load_flags(lua_State *L, lsc_filter *f, int listener,
+                      unsigned int *flags, int *nnp)
+{
+    static const struct { enum scmp_filter_attr attr; unsigned int flag; }
+    map[] = {
+        { SCMP_FLTATR_CTL_TSYNC, SECCOMP_FILTER_FLAG_TSYNC },
+        { SCMP_FLTATR_CTL_LOG, SECCOMP_FILTER_FLAG_LOG },
+        { SCMP_FLTATR_CTL_SSB, SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+    };
+    uint32_t v = 0;
+    size_t i;
+    int rc = seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_NNP, &v);
+    if (rc < 0)
+        return lsc_fail(L, "load", "no_new_privs", -rc, NULL);
+    *nnp = v != 0;
+    *flags = 0;
+    for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+        v = 0;
+        rc = seccomp_attr_get(f->ctx, map[i].attr, &v);
+        if (rc < 0)
+            return lsc_fail(L, "load", NULL, -rc, "cannot read an attribute");
+        if (v)
+            *flags |= map[i].flag;
+    }
+    if (listener) {
+        *flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        if (*flags & SECCOMP_FILTER_FLAG_TSYNC)
+            *flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+    return 0;
+}
+
+/* Loads prog into this process with seccomp(2) as libseccomp would;
+ * returns 0 or an errno with *detail set. */
+static int load_program(lua_State *L, lsc_filter *f,
+                        struct sock_filter *prog, size_t n, int listener,
+                        const char **detail)
+{
+    struct sock_fprog fprog;
+    unsigned int flags = 0;
+    int nnp = 0;
+    long rc;
+    load_flags(L, f, listener, &flags, &nnp);
+    if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        *detail = "prctl(PR_SET_NO_NEW_PRIVS) failed";
+        return errno;
+    }
+    fprog.len = (unsigned short)n;
+    fprog.filter = prog;
+    rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+    if (rc < 0) {
+        int err = errno;
+        if (err == ESRCH && (flags & SECCOMP_FILTER_FLAG_TSYNC))
+            *detail = "a thread could not be synchronized";
+        else if (err == EBUSY && listener)
+            *detail = "a filter with a notify listener is already loaded in "
+                      "this process, and the kernel allows one";
+        else
+            *detail = "the kernel refused the filter";
+        return err;
+    }
+    if (rc > 0 && listener) {
+        f->notify_fd = (int)rc;
+    } else if (rc > 0) {  /* thread sync failed: rc is the thread's id */
+        *detail = lua_pushfstring(L, "thread %d could not be synchronized",
+                                  (int)rc);
+        return ESRCH;
+    }
+    return 0;
+}
+
+/* load([{ kill_as_trap =, notify_as_enosys =, stack = }]): the program
+ * the filter exports, a variant of it, loaded with seccomp(2). */
 static int l_load(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "load");
-    int variant = 0, rc;
+    int variant = 0, stack = 0, listener, err;
+    const char *detail = NULL;
+    struct sock_filter *prog;
+    size_t n;
     if (!lua_isnoneornil(L, 2)) {
         lsc_check_table(L, 2, "load", NULL, "options");
-        if (option(L, 2, "kill_as_trap"))
-            variant |= VARIANT_KILL_AS_TRAP;
-        if (option(L, 2, "notify_as_enosys"))
-            variant |= VARIANT_NOTIFY_AS_ENOSYS;
-    }
-    lsc_ready(L, f, "load");
-    if (variant != 0) {
-        scmp_filter_ctx built;
-        rc = build_ctx(f->log, variant, &built);
-        if (rc < 0)
-            return lsc_fail(L, "load", NULL, -rc, "cannot build the variant to load");
-        if (!optimize_chosen(f->log))
-            seccomp_attr_set(built, SCMP_FLTATR_CTL_OPTIMIZE,
-                             count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ? 2 : 1);
-        rc = seccomp_load(built);
-        seccomp_release(built);
-    } else {
-        rc = seccomp_load(f->ctx);
-    }
-    if (rc != 0) {
-        char detail[64];
-        if (rc > 0) {  /* thread sync failed: rc is the thread's id */
-            snprintf(detail, sizeof detail, "thread %d could not be synchronized", rc);
-            return lsc_fail(L, "load", NULL, ESRCH, detail);
+        lua_pushnil(L);
+        while (lua_next(L, 2) != 0) {
+            const char *key = lua_type(L, -2) == LUA_TSTRING
+                              ? lua_tostring(L, -2) : NULL;
+            int on = lua_toboolean(L, -1);
+            if (key != NULL && strcmp(key, "kill_as_trap") == 0)
+                variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0;
+            else if (key != NULL && strcmp(key, "notify_as_enosys") == 0)
+                variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0;
+            else if (key != NULL && strcmp(key, "stack") == 0)
+                stack = on;
+            else
+                lsc_fail(L, "load", key, EINVAL, "unknown option "
+                         "(kill_as_trap, notify_as_enosys, stack)");
+            lua_pop(L, 1);
         }
-        return lsc_fail(L, "load", NULL, -rc, "the kernel refused the filter");
+    }
+    if (f->loads > 0 && !stack)
+        return lsc_fail(L, "load", NULL, EPERM, "filter is already loaded; "
+                        "pass { stack = true } to load it again on top");
+    if (f->loads == 0) {
+        lsc_ready(L, f, "load");
+        lsc_capture(L, f, "load", 0);
+    }
+    prog = lsc_variant_program(L, f->bpf, f->bpf_len, variant, "load", &n,
+                               &listener);
+    if (f->loads == 0 && !listener)
+        lsc_capture(L, f, "load", 1);
+    err = load_program(L, f, prog, n, listener, &detail);
+    if (err != 0) {
+        if (f->loads == 0)
+            forget_capture(f);
+        return lsc_fail(L, "load", NULL, err, detail);
     }
     f->loads++;
+    loaded_here++;
     lua_settop(L, 1);
     return 1;
 }
@@ -478,4 +593,8 @@ void lsc_open_filter(lua_State *L)
     lua_pop(L, 1);
     lua_pushcfunction(L, l_filter);
     lua_setfield(L, -3, "filter");
+    lua_pushcfunction(L, l_check_unloaded);
+    lua_setfield(L, -3, "check_unloaded");
+    lua_pushcfunction(L, l_load);
+    lua_setfield(L, -3, "load_filter");
 }

@@ -70,7 +70,9 @@ typedef struct lsc_log {
     lsc_op *ops;
 } lsc_log;
 
-/* The filter userdata. ctx is NULL once closed or merged away. */
+/* The filter userdata. ctx is NULL once closed or merged away.  From the
+ * first successful load on, the filter is frozen: bpf and pfc hold what
+ * it exported just before, and serve every later export and load. */
 typedef struct lsc_filter {
     scmp_filter_ctx ctx;
     lsc_log *log;
@@ -78,7 +80,26 @@ typedef struct lsc_filter {
     int damaged;           /* state unknown after a failed rebuild */
     int loads;             /* number of successful loads */
     size_t nrules;         /* rules given to libseccomp, merges included */
+    char *bpf, *pfc;       /* captured by load (malloc'd), else NULL */
+    size_t bpf_len, pfc_len;
+    int pfc_err;           /* why a load could not capture the PFC */
+    int notify_fd;         /* listener a load created, or -1 */
 } lsc_filter;
+
+/* Variants of a filter's program, for loading only: kills as traps (so a
+ * SIGSYS handler can report the call first), notify as errno ENOSYS (what
+ * the kernel answers when no supervisor listens). */
+enum {
+    LSC_VARIANT_KILL_AS_TRAP = 1,
+    LSC_VARIANT_NOTIFY_AS_ENOSYS = 2
+};
+
+/* The data of the traps a variant puts where the original kills: the
+ * report handler reads it from si_errno to end what the kill would. */
+#define LSC_TRAP_KILL_PROCESS 0x4b50u  /* "KP" */
+#define LSC_TRAP_KILL_THREAD 0x4b54u   /* "KT" */
+
+struct sock_filter;
 
 /* errors.c: every failure raises; these never return. */
 int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
@@ -102,12 +123,16 @@ void lsc_check_table(lua_State *L, int idx, const char *op,
 
 /* filter.c: the userdata, its lifecycle, loading and the record. */
 lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op);
+lsc_filter *lsc_check_unloaded(lua_State *L, int idx, const char *op);
+void lsc_refuse_loaded(lua_State *L, const lsc_filter *f, const char *op,
+                       const char *subject);
 lsc_filter *lsc_to_filter(lua_State *L, int idx, const char *op);
 void lsc_log_reserve(lua_State *L, lsc_filter *f, size_t extra);
 void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
+int lsc_loaded_here(void);
 int lsc_rebuild(lsc_filter *f);
 void lsc_open_filter(lua_State *L);
 
@@ -129,8 +154,15 @@ void lsc_open_rules(lua_State *L);
 uint32_t lsc_check_arch(lua_State *L, int idx, const char *op);
 void lsc_open_attributes(lua_State *L);
 
-/* export.c: PFC and BPF as Lua strings. */
+/* export.c: PFC and BPF as Lua strings, the copy a load captures, and
+ * the programs of variants. */
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op);
+void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int with_pfc);
+void lsc_export_prepare(void);
+struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
+                                        size_t len, int variant,
+                                        const char *op, size_t *n,
+                                        int *notify);
 void lsc_open_export(lua_State *L);
 
 /* process.c: fork, wait, exec and fds for child runners. */

@@ -37,15 +37,15 @@ static int notify_err(int rc)
     return errno != 0 ? errno : -rc;
 }
 
-/* f:notify_fd() -> integer fd of the listener created by f:load(). */
+/* f:notify_fd() -> integer fd of the listener created by f:load().  The
+ * listener belongs to the process (closing the filter leaves it open). */
 static int notify_fd(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "notify_fd");
-    int fd = seccomp_notify_fd(f->ctx);
-    if (fd < 0)
-        return lsc_fail(L, "notify_fd", "filter", -fd == 0 ? EINVAL : -fd,
+    if (f->notify_fd < 0)
+        return lsc_fail(L, "notify_fd", "filter", EINVAL,
                         "no listener: load a filter that uses notify first");
-    lua_pushinteger(L, fd);
+    lua_pushinteger(L, f->notify_fd);
     return 1;
 }
 

@@ -1,14 +1,26 @@
 /*
  * report.c: say which syscall a filter refused, from inside the process.
  *
- * The filter is loaded with its kill actions turned into trap, so a
- * refused call raises SIGSYS with the syscall number and architecture in
- * siginfo and the arguments in the saved registers.  The handler below
- * only reads tables prepared in advance, formats into a buffer on its own
- * stack (two threads may trap at once), writes one line, and then ends
- * the process by SIGSYS: it re-issues the trapped call with SIGSYS still
- * blocked, which makes the kernel force the default action.  It never
- * calls into Lua.
+ * The filter is loaded as a variant whose kills are traps (export.c), so
+ * a refused call raises SIGSYS with the syscall number and architecture
+ * in siginfo, the arguments in the saved registers and, in si_errno, the
+ * trap's data, which says whether the original kills the process or the
+ * thread.  The handler below only reads tables prepared in advance,
+ * formats into a buffer on its own stack (two threads may trap at once),
+ * writes one line, and then ends what the original would have ended:
+ *
+ *   kill_process (and a trap of the user's own): it re-issues the trapped
+ *   call with SIGSYS still blocked, which makes the kernel force the
+ *   default action, death of the process by SIGSYS;
+ *
+ *   kill_thread: it installs a one-instruction filter that kills the
+ *   calling thread on this thread alone and re-issues the call, so the
+ *   kernel itself applies kill_thread (the thread ends; in a process of
+ *   one thread, the process ends by SIGSYS).  When the filter refuses
+ *   that seccomp(2) call, the whole process ends by SIGSYS instead: more
+ *   than the original ends, never less.
+ *
+ * It never calls into Lua.
  *
  * Only a SIGSYS the kernel raised for a seccomp trap (si_code SYS_SECCOMP)
  * is reported.  Any other SIGSYS (kill, sigqueue: another process may
@@ -34,6 +46,8 @@
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "lua_seccomp.h"
 
@@ -51,6 +65,9 @@
 
 enum { REC_NONE, REC_RETURNED, REC_ERROR, REC_VIOLATION, REC_SETUP };
 
+/* What the original filter does to the call the handler saw. */
+enum { KILL_PROCESS, KILL_THREAD, USER_TRAP };
+
 /* The shared page; its size is one page whatever the struct's. */
 typedef struct lsc_record {
     volatile sig_atomic_t state;
@@ -59,6 +76,7 @@ typedef struct lsc_record {
     int filling;                     /* a handler is filling nr..ip */
     int32_t nr;
     uint32_t arch;
+    int32_t kill;                    /* KILL_PROCESS, ... */
     uint64_t args[6];
     uint64_t ip;
     int64_t values[2];
@@ -188,10 +206,21 @@ static void report_die(int32_t nr, uint32_t arch, const uint64_t a[6])
     report_default();
 }
 
+/* End the calling thread as kill_thread does: a filter on this thread
+ * alone (no TSYNC) that kills it at its next call, then that call. */
+static void report_kill_thread(int32_t nr, uint32_t arch, const uint64_t a[6])
+{
+    struct sock_filter kill = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD);
+    struct sock_fprog prog = { 1, &kill };
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+        syscall(SYS_getpid);
+    report_die(nr, arch, a);  /* refused: end the whole process */
+}
+
 static void report_handler(int sig, siginfo_t *si, void *ctx)
 {
     char buf[1024];
-    int32_t nr;
+    int32_t nr, kill;
     uint32_t arch;
     uint64_t a[6];
     int i;
@@ -200,12 +229,15 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         report_default();  /* not a seccomp trap: trust nothing in si */
     nr = si->si_syscall;
     arch = si->si_arch;
+    kill = si->si_errno == LSC_TRAP_KILL_THREAD ? KILL_THREAD
+         : si->si_errno == LSC_TRAP_KILL_PROCESS ? KILL_PROCESS : USER_TRAP;
     report_args((const ucontext_t *)ctx, arch, a);
     /* the first thread to trap fills the record; others leave it */
     if (report_rec != NULL && may_write(report_rec) &&
         !__atomic_exchange_n(&report_rec->filling, 1, __ATOMIC_SEQ_CST)) {
         report_rec->nr = nr;
         report_rec->arch = arch;
+        report_rec->kill = kill;
         for (i = 0; i < 6; i++)
             report_rec->args[i] = a[i];
         report_rec->ip = (uint64_t)(uintptr_t)si->si_call_addr;
@@ -217,7 +249,8 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
     if (report_fd >= 0) {
         sbuf b = { buf, 0, sizeof buf };
         int known = arch == report_arch && nr >= 0 && nr < LSC_REPORT_MAX_NR;
-        sb_str(&b, "seccomp: killed: ");
+        sb_str(&b, kill == KILL_THREAD ? "seccomp: thread killed: "
+                                       : "seccomp: killed: ");
         if (known && report_names[nr] != NULL) {
             sb_str(&b, report_names[nr]);
         } else {
@@ -243,6 +276,8 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         while (write(report_fd, b.p, b.len) < 0 && errno == EINTR)
             ;
     }
+    if (kill == KILL_THREAD)
+        report_kill_thread(nr, arch, a);
     report_die(nr, arch, a);
 }
 
@@ -341,7 +376,8 @@ static int rec_finish(lua_State *L)
 
 /* rec:read() -> { state = "none"|"returned"|"error"|"violation"|"setup",
  *                 message =, values = { v1, v2 },
- *                 syscall = nr, arch = token, args = {...}, ip = n } */
+ *                 syscall = nr, arch = token, args = {...}, ip = n,
+ *                 action = "kill_process"|"kill_thread"|"trap" } */
 static int rec_read(lua_State *L)
 {
     static const char *const states[] = { "none", "returned", "error",
@@ -375,6 +411,9 @@ static int rec_read(lua_State *L)
         lua_setfield(L, -2, "args");
         lua_pushinteger(L, (lua_Integer)r->ip);
         lua_setfield(L, -2, "ip");
+        lua_pushstring(L, r->kill == KILL_THREAD ? "kill_thread"
+                          : r->kill == KILL_PROCESS ? "kill_process" : "trap");
+        lua_setfield(L, -2, "action");
     }
     return 1;
 }

@@ -360,7 +360,7 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
 static int add_rule(lua_State *L, int exact)
 {
     const char *op = exact ? "add_exact" : "add";
-    lsc_filter *f = lsc_check_filter(L, 1, op);
+    lsc_filter *f = lsc_check_unloaded(L, 1, op);
     uint32_t action = lsc_check_action(L, 2, op);
     const char *subject = NULL;
     lsc_cmp cmps[LSC_MAX_ARGS];
@@ -440,7 +440,7 @@ static int l_add_rule_exact(lua_State *L) { return add_rule(L, 1); }
 /* priority(syscall, 0..255) */
 static int l_priority(lua_State *L)
 {
-    lsc_filter *f = lsc_check_filter(L, 1, "priority");
+    lsc_filter *f = lsc_check_unloaded(L, 1, "priority");
     const char *subject;
     lsc_op rec;
     int nr = lsc_check_syscall(L, 2, SCMP_ARCH_NATIVE, "priority", &subject);

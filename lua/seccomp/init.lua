@@ -39,25 +39,72 @@ end
 -- @section filters
 
 local core_filter = core.filter
+local check_unloaded = core.check_unloaded
+
+-- Attribute names `seccomp.filter` takes as options: those `f:set` takes.
+local ATTRIBUTES = {}
+for _, name in ipairs(core.attribute_names()) do ATTRIBUTES[name] = true end
+
+-- Raises unless every key of `options` is one of `allowed` (a set).
+local function check_options(op, options, allowed, level)
+  if type(options) ~= "table" then
+    error(("seccomp: %s: Invalid argument (EINVAL): options must be a table, got %s")
+          :format(op, type(options)), level + 1)
+  end
+  for key in pairs(options) do
+    if not allowed[key] then
+      local names = {}
+      for name in pairs(allowed) do names[#names + 1] = name end
+      table.sort(names)
+      error(("seccomp: %s(%s): Invalid argument (EINVAL): unknown option (%s)")
+            :format(op, tostring(key), table.concat(names, ", ")), level + 1)
+    end
+  end
+end
 
 --- A new filter with `default` as its action for every call no rule
 -- matches. `options` sets attributes by name (see `f:set`).
 function seccomp.filter(default, options)
+  if default == nil then
+    error("seccomp: filter: Invalid argument (EINVAL): the default action is missing "
+          .. "(seccomp.filter(\"kill\"), seccomp.filter(\"allow\"), ...)", 2)
+  end
+  if options ~= nil then check_options("filter", options, ATTRIBUTES, 2) end
   local f = core_filter(default)
   if options ~= nil then
-    if type(options) ~= "table" then
-      error("seccomp: filter: Invalid argument (EINVAL): options must be a table", 2)
-    end
-    for name, value in pairs(options) do
-      f:set(name, value)
-    end
+    local names = {}
+    for name in pairs(options) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do f:set(name, options[name]) end
   end
   return f
+end
+
+-- The subject a refusal names: the syscall (or the first of a list).
+local function subject_of(name)
+  if type(name) == "table" then name = rawget(name, 1) end
+  if type(name) == "string" or math.type(name) == "integer" then
+    return tostring(name)
+  end
+  return nil
+end
+
+-- An error raised inside the library, without the position Lua added:
+-- the caller re-raises it at its user's call site.
+local function strip_position(err)
+  if type(err) ~= "string" then return tostring(err) end
+  return err:match("^[^\n]-:%d+: (seccomp: .*)$") or err
 end
 
 -- Group names ("@basic-io") expand through the policy layer, loaded only
 -- when a group is used. Unknown members are reported, not fatal.
 local skipped_by_filter = setmetatable({}, { __mode = "k" })
+
+local function expand_group(name, f)
+  local ok, members, skipped = pcall(require("seccomp.policy").expand, name, f)
+  if not ok then error(strip_position(members), 4) end
+  return members, skipped
+end
 
 local function expand_names(f, names)
   if type(names) == "string" and names:sub(1, 1) == "@" then
@@ -69,7 +116,7 @@ local function expand_names(f, names)
   for i = 1, #names do
     local name = names[i]
     if type(name) == "string" and name:sub(1, 1) == "@" then
-      local members, skipped = require("seccomp.policy").expand(name)
+      local members, skipped = expand_group(name, f)
       for _, m in ipairs(members) do list[#list + 1] = m end
       if skipped and #skipped > 0 then
         local s = skipped_by_filter[f] or {}
@@ -91,36 +138,46 @@ end
 local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
 local is_open = methods.is_open
 
--- Raises unless f is a filter (open or not), before names are expanded.
-local function check_filter(f, op)
+-- Raises unless f is an open filter that was never loaded, before names
+-- are expanded.
+local function check_filter(f, op, subject)
   if not pcall(is_open, f) then
     error(("seccomp: %s: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
           :format(op, type(f)), 3)
   end
+  check_unloaded(f, op, subject)
 end
 
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- @group or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
-  check_filter(f, "add")
+  check_filter(f, "add", subject_of(name))
   return add_rule(f, action, expand_names(f, name), ...)
 end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
-  check_filter(f, "add_exact")
+  check_filter(f, "add_exact", subject_of(name))
   return add_rule_exact(f, action, expand_names(f, name), ...)
 end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
-  check_filter(f, "add")
+  check_filter(f, "add", subject_of(name))
   return add_rule(f, "allow", expand_names(f, name), ...)
+end
+
+local core_priority = methods.priority
+
+--- Gives libseccomp a hint to check syscall `name` earlier (0..255).
+function methods.priority(f, name, priority)
+  check_filter(f, "priority", subject_of(name))
+  return core_priority(f, name, priority)
 end
 
 --- Records names the policy layer skipped while building this filter.
 function methods.note_skipped(f, names)
-  methods.rule_count(f)  -- raises unless f is an open filter
+  check_filter(f, "note_skipped")
   if type(names) ~= "table" then
     error("seccomp: note_skipped: Invalid argument (EINVAL): names must be a list, got "
           .. type(names), 2)
@@ -142,25 +199,32 @@ function methods.skipped(f)
   return list
 end
 
-local core_load = methods.load
+local load_filter = core.load_filter
+local LOAD_OPTIONS = { report = true, report_fd = true, stack = true }
 
 --- Loads the filter into the kernel for this process (and, with tsync,
--- all its threads). `{ report = true }` makes a process a rule kills print
--- one line naming the call to stderr first.
+-- all its threads); from then on the filter is frozen. Options:
+-- `report = true` makes a process a rule kills print one line naming the
+-- call to stderr (or to `report_fd`) first; `stack = true` loads a filter
+-- that is already loaded once more, on top of itself.
 function methods.load(f, options)
-  if options ~= nil and type(options) ~= "table" then
-    error("seccomp: load: Invalid argument (EINVAL): options must be a table", 2)
+  if options == nil then return load_filter(f) end
+  check_options("load", options, LOAD_OPTIONS, 2)
+  if options.report_fd ~= nil and not options.report then
+    error("seccomp: load(report_fd): Invalid argument (EINVAL): report_fd needs report = true", 2)
   end
-  if options and options.report then
+  if options.report then
     require("seccomp.runner").install_report(options.report_fd)
-    return core_load(f, { kill_as_trap = true })
+    return load_filter(f, { kill_as_trap = true, stack = options.stack })
   end
-  return core_load(f, options)
+  return load_filter(f, { stack = options.stack })
 end
 
 --- Runs `fn` in a child process with the filter loaded; says how it ended.
 function methods.test(f, fn, options)
-  return require("seccomp.runner").test(f, fn, options)
+  local ok, result = pcall(require("seccomp.runner").test, f, fn, options)
+  if not ok then error(strip_position(result), 2) end
+  return result
 end
 
 --- Comparators.
@@ -183,20 +247,39 @@ end
 
 local check_cmp = core.check_cmp
 
-local function argument(bits, i, level)
-  if math.type(i) ~= "integer" or i < 0 or i > 5 then
-    error(("seccomp: arg%s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %s")
-          :format(bits == 32 and "32" or "", tostring(i)), level)
+-- A value as the user wrote it, for messages: strings quoted.
+local function shown(v)
+  if type(v) == "string" then
+    return (("%q"):format(v):gsub("\\\n", "\\n"))
+  end
+  return tostring(v)
+end
+
+local function argument(bits, i)
+  local name = bits == 32 and "arg32" or "arg"
+  if math.type(i) ~= "integer" then
+    error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
+          :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
+  end
+  if i < 0 or i > 5 then
+    error(("seccomp: %s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %d")
+          :format(name, i), 3)
   end
   return setmetatable({ arg = i, bits = bits }, ArgMeta)
 end
 
 --- The whole 64-bit argument `i` (0..5).
-function seccomp.arg(i) return argument(64, i, 3) end
+function seccomp.arg(i)
+  local a = argument(64, i)
+  return a
+end
 
 --- The low 32 bits of argument `i`: for C int and unsigned arguments,
 -- whose high bits the kernel ignores and a caller may fill with garbage.
-function seccomp.arg32(i) return argument(32, i, 3) end
+function seccomp.arg32(i)
+  local a = argument(32, i)
+  return a
+end
 
 local function comparator(arg, op, a, b)
   return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },

@@ -3,10 +3,12 @@
 --
 --     seccomp: killed: openat(4294967196, 0x5581c0a2f2a0, 524288, 0, 0, 0); allowed by promise rpath, @file-system
 --
--- The work is done in C (report.c): the filter is loaded with its kill
--- actions turned into trap, and a SIGSYS handler formats the line from
--- tables prepared here, writes it and ends the process by SIGSYS. No Lua
--- runs in the handler. The line needs write() on the report fd: a filter
+-- The work is done in C (report.c): the filter's own program is loaded
+-- with its kill returns rewritten into traps (it decides every call as
+-- the filter does), and a SIGSYS handler formats the line from tables
+-- prepared here, writes it and ends what the kill would have ended: the
+-- process, or for kill_thread the calling thread (the line then starts
+-- "seccomp: thread killed:"). No Lua runs in the handler. The line needs write() on the report fd: a filter
 -- that refuses write itself still kills, silently. A SIGSYS that no
 -- seccomp trap raised (kill, sigqueue) is not reported: the process ends
 -- by SIGSYS as it would without the handler, and no call is re-issued.

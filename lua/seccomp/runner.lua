@@ -1,10 +1,12 @@
 --- Child runner: `f:test(fn)` runs `fn` in a forked child with the filter
 -- loaded and says how the child ended.
 --
--- The child loads the filter with its kill actions turned into trap, so
--- a refused call raises SIGSYS; the C handler (report.c) copies the
--- syscall number and arguments into a page shared with the parent and
--- ends the child by SIGSYS. The child writes its own outcome ("returned"
+-- The child loads a variant of the filter: the program the filter
+-- exports with its kill returns turned into traps (and notify into errno
+-- ENOSYS), which decides every call as the filter does. A refused call
+-- raises SIGSYS; the C handler (report.c) copies the syscall number,
+-- arguments and which kill it stands for into a page shared with the
+-- parent and ends what the kill would end. The child writes its own outcome ("returned"
 -- or "error") into the same page, which needs no syscall, so the record
 -- survives filters that forbid even write(). Only the child writes it:
 -- processes fn forks leave it alone (see rec:claim in report.c).
@@ -27,7 +29,8 @@ local function child(f, fn, rec, opts)
     core.report_install(hints, fd, rec)
     -- No one supervises the child: calls a notify rule catches fail with
     -- ENOSYS, as with no listener, instead of waiting forever.
-    f:load { kill_as_trap = true, notify_as_enosys = true }
+    -- stack: a filter loaded here before the fork is loaded again on top.
+    core.load_filter(f, { kill_as_trap = true, notify_as_enosys = true, stack = true })
   end)
   if not ok then
     rec:finish("setup", tostring(err))
@@ -53,12 +56,16 @@ local function syscall_name(nr, arch)
   return tostring(nr)
 end
 
+local TEST_OPTIONS = { report = true, report_fd = true }
+
 --- Runs `fn` in a forked child under filter `f` and returns
--- `{ ok, how, code, signal, syscall, args, arch, error }`:
--- `ok` is true when `fn` returned normally (and the child then exited 0);
--- `how` is "exit" or "signal" with `code` or `signal`; when a rule
--- refused a call, `syscall` is its name and `args` its six arguments;
--- when `fn` raised, `error` is the message.
+-- `{ ok, how, code, signal, syscall, args, arch, action, error }`:
+-- `ok` is true when `fn` returned normally, no rule refused a call and
+-- the child then exited 0; `how` is "exit" or "signal" with `code` or
+-- `signal`; when a rule refused a call, `syscall` is its name, `args` its
+-- six arguments and `action` what the filter does to it ("kill_process",
+-- "kill_thread", or "trap" for a trap rule); when `fn` raised, `error` is
+-- the message.
 -- Options: `report = true` also prints the violation line to stderr
 -- (or to `report_fd`).
 function runner.test(f, fn, opts)
@@ -69,6 +76,15 @@ function runner.test(f, fn, opts)
     fail("options must be a table", 2)
   end
   opts = opts or {}
+  for key in pairs(opts) do
+    if not TEST_OPTIONS[key] then
+      error(("seccomp: test(%s): Invalid argument (EINVAL): unknown option (report, report_fd)")
+            :format(tostring(key)), 2)
+    end
+  end
+  if opts.report_fd ~= nil and not opts.report then
+    fail("report_fd needs report = true", 2)
+  end
   if not core.methods.is_open(f) then
     error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
   end
@@ -82,11 +98,14 @@ function runner.test(f, fn, opts)
   end
   local result = { how = how }
   if how == "exit" then result.code = code else result.signal = code end
-  result.ok = r.state == "returned" and how == "exit" and code == 0
+  -- a thread a kill_thread rule ended leaves the others running: the
+  -- refusal still makes the run fail
+  result.ok = r.state == "returned" and how == "exit" and code == 0 and not r.syscall
   if r.syscall then  -- a rule refused a call (perhaps at exit)
     result.syscall = syscall_name(r.syscall, r.arch)
     result.args = r.args
     result.arch = core.arch_name(r.arch)
+    result.action = r.action
   end
   if r.state == "error" then result.error = r.message end
   return result
@@ -94,7 +113,7 @@ end
 
 --- Prepares the violation report and installs its SIGSYS handler in this
 -- process: the line goes to `fd` (default 2, stderr). The caller then
--- loads the filter with kills as traps (`f:load{ report = true }`).
+-- loads the variant with kills as traps (`f:load{ report = true }`).
 function runner.install_report(fd)
   core.report_install(require("seccomp.report").hints(), fd or 2)
 end
