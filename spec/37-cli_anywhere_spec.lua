@@ -61,8 +61,8 @@ describe("lua-seccomp from anywhere", function()
   it("runs after luarocks make into a tree", function()
     -- A copy of the sources: luarocks builds where it is run.
     local src, tree = helpers.tmpname(), helpers.tmpname()
-    local code, out = shell("mkdir -p " .. quote(src) .. " && cp -r src lua bin rockspec " ..
-                            quote(src))
+    local code, out = shell("mkdir -p " .. quote(src) .. " && git ls-files -z | " ..
+                            "xargs -0 cp --parents -t " .. quote(src))
     assert.are.equal(0, code, out)
     code, out = shell("cd " .. quote(src) .. " && luarocks --lua-version 5.4 --tree " ..
                       quote(tree) .. " make rockspec/lua-seccomp-scm-1.rockspec")

@@ -7,9 +7,6 @@ local quote = blocks.shell_quote
 
 -- Examples that fail for a reason fixed elsewhere: run, and reported as
 -- pending while they fail that way. Keyed by file and heading.
-local KNOWN = {
-  ["README.md#API tour"] = "exporting after f:load() needs memfd_create, which the filter refuses",
-}
 
 local LANGS = { lua = true, sh = true, text = true }
 
@@ -34,13 +31,8 @@ end
 local function run_lua_block(b)
   local code = code_of(b)
   local r = blocks.run_lua(code)
-  local key = b.file .. "#" .. tostring(b.heading)
   local ok, err = pcall(blocks.assert_shows, code, r, blocks.label(b))
   rm(r.dir)
-  if not ok and KNOWN[key] then
-    pending(blocks.label(b) .. ": " .. KNOWN[key] .. "\n" .. tostring(err))
-    return
-  end
   assert(ok, err)
 end
 

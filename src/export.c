@@ -68,11 +68,13 @@ static int chan_make(void)
      * no lseek is needed (libseccomp's PFC writer appends anyway). */
     if (fcntl(fd, F_SETFL, O_APPEND) != 0 || fstat(fd, &st) != 0)
         goto fail;
-    if (chan_fd >= 0) {  /* replace the ancestor's file in place */
-        if (dup3(fd, chan_fd, O_CLOEXEC) < 0)
-            goto fail;
+    /* Replace the ancestor's file in place; where its number is out of
+     * reach now (a lower RLIMIT_NOFILE), drop our copy and place anew. */
+    if (chan_fd >= 0 && dup3(fd, chan_fd, O_CLOEXEC) >= 0) {
         close(fd);
     } else {
+        if (chan_fd >= 0)
+            close(chan_fd);
         high = fcntl(fd, F_DUPFD_CLOEXEC, CHAN_MIN_FD);
         if (high >= 0) {
             close(fd);

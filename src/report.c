@@ -389,7 +389,7 @@ static int rec_read(lua_State *L)
     lua_pushstring(L, states[st >= REC_NONE && st <= REC_SETUP ? st : 0]);
     lua_setfield(L, -2, "state");
     if (st != REC_NONE && st != REC_VIOLATION) {
-        lua_pushstring(L, r->msg);
+        lua_pushlstring(L, r->msg, strnlen(r->msg, sizeof r->msg));
         lua_setfield(L, -2, "message");
         lua_createtable(L, 2, 0);
         lua_pushinteger(L, r->values[0]);

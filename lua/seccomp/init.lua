@@ -149,7 +149,7 @@ local function check_filter(f, op, subject)
 end
 
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
--- @group or a list of them) when every comparator holds.
+-- group such as "@basic-io", or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
   check_filter(f, "add", subject_of(name))
   return add_rule(f, action, expand_names(f, name), ...)

@@ -597,7 +597,7 @@ local POLL_MS, QUIET_MS = 100, 2000
 -- call with its arguments; nil when none do, or when there were more
 -- than 100000 calls that promises tell apart) and `promises_missing`
 -- (calls no promise grants), `groups` and `groups_missing` likewise for
--- @groups, `foreign` (calls made through another architecture's ABI),
+-- the groups, `foreign` (calls made through another architecture's ABI),
 -- `how` and `code` (how the child ended), `error` (when fn raised),
 -- `killed` (processes it started that outlived it, each killed:
 -- { pid =, name =, ended = whether it had ended when learn returned }),
