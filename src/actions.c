@@ -111,7 +111,11 @@ static int l_errno(lua_State *L)
                             EINVAL, "unknown errno name");
         n = v;
     } else {
-        n = lsc_check_range(L, 1, "errno", NULL, "errno", 0, LSC_MAX_ERRNO);
+        n = lsc_check_integer(L, 1, "errno", NULL, "errno");
+        if (n < 0 || n > LSC_MAX_ERRNO)
+            return lsc_fail(L, "errno", NULL, ERANGE, lua_pushfstring(L,
+                            "errno %s is out of range 1..%d (0 only with "
+                            "{ zero = true })", lua_tostring(L, 1), LSC_MAX_ERRNO));
     }
     if (n == 0) {
         /* errno 0 makes a refused call look like it succeeded: callers
