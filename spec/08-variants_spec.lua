@@ -409,7 +409,12 @@ describe("a variant in the kernel", function()
           guard:load()
           local t = f:test(function() error(call(), 0) end)
           if t.how == "signal" then
-            send(t.signal == SIGSYS and ("sigsys " .. tostring(t.action)) or ("signal " .. t.signal))
+            -- a kill of another call than the one tried is named: it fails the
+            -- comparison below, except under a sanitizer, whose runtime makes
+            -- calls of its own that a random filter may kill
+            local other = t.syscall ~= name and (" of " .. tostring(t.syscall)) or ""
+            send(t.signal == SIGSYS and ("sigsys " .. tostring(t.action) .. other)
+                 or ("signal " .. t.signal))
           else
             send(tostring(t.error))
           end
@@ -417,7 +422,11 @@ describe("a variant in the kernel", function()
         assert.are.equal(plain, report, ("%s(%s) under\n%s"):format(name, kind, f:pfc()))
         local want = plain == "sigsys" and ("sigsys " .. kind)
                      or plain:match("^exit 0 output: (.*)$")
-        assert.are.equal("exit 0 output: " .. tostring(want), helpers.describe(tested))
+        local sanitizer_call = os.getenv("SECCOMP_SANITIZER")
+                               and helpers.describe(tested):match(" of [%w_]+$")
+        if not sanitizer_call then
+          assert.are.equal("exit 0 output: " .. tostring(want), helpers.describe(tested))
+        end
         if plain == "sigsys" then
           kills = kills + 1
           assert.matches(kind == "kill_thread" and "^seccomp: thread killed: " .. name .. "%("
