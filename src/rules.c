@@ -135,8 +135,8 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
  *   the high half out (eq and masked_eq are one block).
  * - ne on a 64-bit argument: libseccomp 2.5.4 merges it wrongly with
  *   another rule's comparison on the same argument of the same syscall
- *   (allow a0 != 1; allow a0 != 0x80000000 && a1 != 2^63: the call
- *   (1, 2^63) is allowed).
+ *   (errno a0 == 0 && a1 != 5; errno a0 != 0xffffffff && a1 == 0: the
+ *   call (0, 1) is let through).
  * - a 64-bit range (lt, le, gt, ge) on an argument that an earlier rule on
  *   the same syscall already compares with a range as written: 2.5.4
  *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
