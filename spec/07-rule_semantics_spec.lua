@@ -14,7 +14,8 @@ describe("conflicting actions on one syscall", function()
     assert.has_error(function()
       f:add(seccomp.errno("EPERM"), "ioctl", seccomp.arg32(1):eq(seccomp.IOCTL.TIOCSTI))
     end, "seccomp: add(ioctl): File exists (EEXIST): conflicts with an earlier rule with action "
-      .. "allow (a rule without comparators takes the whole syscall)")
+      .. "allow: both would match ioctl(0, " .. seccomp.IOCTL.TIOCSTI .. ", 0, 0, 0, 0); rules "
+      .. "with different actions on one syscall must not match the same call")
     assert.equal(1, f:rule_count())
   end)
 

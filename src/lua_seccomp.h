@@ -148,6 +148,10 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
 int lsc_rule_fits_narrow(const lsc_rule *r);
 const char *lsc_narrow_arch(scmp_filter_ctx ctx);
 int lsc_arch_is_narrow(uint32_t token);
+int lsc_arch_multiplexes(uint32_t token);
+int lsc_action_strictness(uint32_t action);
+void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
+                         const char *op);
 void lsc_open_rules(lua_State *L);
 
 /* attributes.c: filter attributes and architectures. */

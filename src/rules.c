@@ -14,8 +14,8 @@
 
 #include "lua_seccomp.h"
 
-/* An arg32 comparison other than eq becomes several masked_eq rules;
- * this bounds how many one add may produce. */
+/* Comparisons written as blocks multiply into several rules; this bounds
+ * how many one add may produce per syscall. */
 #define LSC_MAX_EXPANSION 1024
 
 #define LOW32 0xffffffffULL
@@ -125,14 +125,28 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
                  "bits outside the mask", (int)c->arg));
 }
 
-/* ---- expansion into masked comparisons --------------------------------
- * Ranges and ne become masked_eq blocks, for two reasons:
- * - arg32: libseccomp compares all 64 bits, but the kernel ignores the high
- *   half of an int argument, so garbage there must not change the verdict:
- *   the blocks' masks leave the high half out;
- * - arg: libseccomp 2.5 can merge two 64-bit range comparisons on one
- *   argument wrongly; equality tests on blocks have no such problem.
- * A range of a w-bit value is at most 2w aligned blocks, ne at most 2w. */
+/* ---- what libseccomp is given -----------------------------------------
+ * A comparison goes to libseccomp as written, except in three shapes,
+ * which become masked_eq comparisons of aligned blocks (a range of a
+ * w-bit value is at most 2w blocks, the complement of one value w):
+ * - arg32, any op: libseccomp compares all 64 bits on a 64-bit
+ *   architecture, but the kernel ignores the high half of an int argument,
+ *   so garbage there must not change the verdict: the blocks' masks leave
+ *   the high half out (eq and masked_eq are one block).
+ * - ne on a 64-bit argument: libseccomp 2.5.4 merges it wrongly with
+ *   another rule's comparison on the same argument of the same syscall
+ *   (errno a0 == 0 && a1 != 5; errno a0 != 0xffffffff && a1 == 0: the
+ *   call (0, 1) is let through).
+ * - a 64-bit range (lt, le, gt, ge) on an argument that an earlier rule on
+ *   the same syscall already compares with a range as written: 2.5.4
+ *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
+ *   a0 == 0xffffffff gets the errno). Ranges against eq, masked_eq and
+ *   blocks merge correctly.
+ * Both merge bugs are in _db_tree_add(), which on a 64-bit comparison
+ * updates the true action where it means the false one (libseccomp 2.6.1,
+ * GHSA-4q85-33p6-j5g6). The shapes were found, and the rest checked, by
+ * comparing the exported BPF with an independent evaluator over random
+ * rule sets (spec/46-rule_shapes_spec.lua). */
 
 #define LSC_MAX_BLOCKS 128
 
@@ -161,6 +175,7 @@ static int range_blocks(uint64_t lo, uint64_t hi, int width, block *out, int n)
     }
 }
 
+/* The values a comparison accepts, as blocks; 0 when it accepts none. */
 static int cmp_blocks(const lsc_cmp *c, block *out)
 {
     uint64_t v = c->a, full = c->bits == 64 ? UINT64_MAX : LOW32;
@@ -182,110 +197,276 @@ static int cmp_blocks(const lsc_cmp *c, block *out)
     }
 }
 
-/* 64-bit eq and masked_eq go to libseccomp as written. */
-static int passes_through(const lsc_cmp *c)
+/* The same for a comparison as libseccomp was given it. */
+static int given_blocks(const struct scmp_arg_cmp *a, block *out)
 {
-    return c->bits == 64 && (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ);
+    lsc_cmp c;
+    c.arg = a->arg;
+    c.op = a->op;
+    c.a = a->datum_a;
+    c.b = a->datum_b;
+    c.bits = 64;
+    return cmp_blocks(&c, out);
 }
 
-typedef struct {
-    lsc_rule *rules;
-    size_t n;
-} expansion;
-
-static int by_arg(const void *x, const void *y)
+static int is_range(enum scmp_compare op)
 {
-    const struct scmp_arg_cmp *a = x, *b = y;
-    return (int)a->arg - (int)b->arg;
+    return op == SCMP_CMP_LT || op == SCMP_CMP_LE || op == SCMP_CMP_GT ||
+           op == SCMP_CMP_GE;
 }
 
-/* Turns validated comparators into the libseccomp rules they mean, for
- * each of the nsys syscalls. */
-static void expand(lua_State *L, const lsc_cmp *c, unsigned int ncmp,
-                   const int *syscalls, size_t nsys, uint32_t action,
-                   expansion *e, const char *op, const char *subject)
+/* Does a recorded rule on syscall nr give libseccomp a range on arg? */
+static int range_given(const lsc_log *log, int nr, unsigned int arg)
 {
-    size_t per = 1, i, k, s;
+    size_t i;
     unsigned int j;
-    block (*blocks)[LSC_MAX_BLOCKS] = lua_newuserdata(L,
-        LSC_MAX_ARGS * sizeof *blocks);
-    int nblocks[LSC_MAX_ARGS];
-    for (j = 0; j < ncmp; j++) {
-        if (passes_through(&c[j])) {
-            nblocks[j] = 1;
-        } else {
-            nblocks[j] = cmp_blocks(&c[j], blocks[j]);
-            if (nblocks[j] == 0)
-                lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
-                         "the comparison on argument %d can never be true",
-                         (int)c[j].arg));
-        }
-        per *= (size_t)nblocks[j];
-        if (per > LSC_MAX_EXPANSION)
-            lsc_fail(L, op, subject, E2BIG,
-                     "range comparisons expand to more than 1024 rules per syscall");
+    for (i = 0; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        if (op->kind == LSC_OP_MERGE && range_given(op->merged, nr, arg))
+            return 1;
+        if ((op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT) ||
+            op->rule.syscall != nr)
+            continue;
+        for (j = 0; j < op->rule.ncmp; j++)
+            if (op->rule.cmp[j].arg == arg && is_range(op->rule.cmp[j].op))
+                return 1;
     }
-    e->n = per * nsys;
-    e->rules = lua_newuserdata(L, e->n * sizeof *e->rules);  /* freed by GC */
-    memset(e->rules, 0, e->n * sizeof *e->rules);
-    for (s = 0; s < nsys; s++)
-        for (i = 0; i < per; i++) {
-            lsc_rule *r = &e->rules[s * per + i];
-            size_t rest = i;
-            r->syscall = syscalls[s];
-            r->action = action;
-            r->ncmp = ncmp;
-            for (j = 0; j < ncmp; j++) {
-                struct scmp_arg_cmp *a = &r->cmp[j];
-                a->arg = c[j].arg;
-                if (passes_through(&c[j])) {
-                    a->op = c[j].op; a->datum_a = c[j].a; a->datum_b = c[j].b;
-                } else {
-                    k = rest % (size_t)nblocks[j];
-                    rest /= (size_t)nblocks[j];
-                    a->op = SCMP_CMP_MASKED_EQ;
-                    a->datum_a = blocks[j][k].mask;
-                    a->datum_b = blocks[j][k].value;
-                }
-            }
-            qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
-        }
+    return 0;
 }
 
-static int same_condition(const lsc_rule *x, const lsc_rule *y)
+/* Whether comparison c goes to libseccomp as written on syscall nr. */
+static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr)
+{
+    if (c->bits == 32 || c->op == SCMP_CMP_NE)
+        return 0;
+    if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
+        return 1;
+    return !range_given(log, nr, c->arg);
+}
+
+/* ---- overlapping rules ------------------------------------------------
+ * Rules with different actions on one syscall must not both match any
+ * call: libseccomp 2.5 has no defined order between them (of two rules on
+ * different arguments, the one on the higher argument wins). So a rule is
+ * refused when an earlier one with another action can hold for the same
+ * call: on every argument the two comparisons' value sets intersect. */
+
+/* What one rule accepts, argument by argument. */
+typedef struct {
+    int any[LSC_MAX_ARGS];  /* no comparison on this argument */
+    int n[LSC_MAX_ARGS];
+    block b[LSC_MAX_ARGS][LSC_MAX_BLOCKS];
+} arg_sets;
+
+static void sets_of(const lsc_cmp *c, unsigned int ncmp, arg_sets *s)
 {
     unsigned int j;
-    if (x->syscall != y->syscall || x->ncmp != y->ncmp)
-        return 0;
-    for (j = 0; j < x->ncmp; j++)
-        if (x->cmp[j].arg != y->cmp[j].arg || x->cmp[j].op != y->cmp[j].op ||
-            x->cmp[j].datum_a != y->cmp[j].datum_a ||
-            x->cmp[j].datum_b != y->cmp[j].datum_b)
+    for (j = 0; j < LSC_MAX_ARGS; j++)
+        s->any[j] = 1;
+    for (j = 0; j < ncmp; j++) {
+        s->any[c[j].arg] = 0;
+        s->n[c[j].arg] = cmp_blocks(&c[j], s->b[c[j].arg]);
+    }
+}
+
+/* Two blocks meet where they agree on the bits both fix. */
+static int blocks_meet(const block *x, int nx, const block *y, int ny,
+                       uint64_t *example)
+{
+    int i, j;
+    for (i = 0; i < nx; i++)
+        for (j = 0; j < ny; j++)
+            if (((x[i].value ^ y[j].value) & x[i].mask & y[j].mask) == 0) {
+                *example = x[i].value | y[j].value;
+                return 1;
+            }
+    return 0;
+}
+
+/* Can recorded rule r and a rule accepting s both hold for one call?
+ * If so, ex receives such a call's arguments. */
+static int overlaps(const arg_sets *s, const lsc_rule *r, uint64_t *ex)
+{
+    block given[LSC_MAX_BLOCKS];
+    unsigned int arg, j;
+    for (arg = 0; arg < LSC_MAX_ARGS; arg++) {
+        const struct scmp_arg_cmp *oc = NULL;
+        int n;
+        for (j = 0; j < r->ncmp; j++)
+            if (r->cmp[j].arg == arg)
+                oc = &r->cmp[j];
+        if (oc == NULL) {
+            ex[arg] = s->any[arg] ? 0 : s->b[arg][0].value;
+            continue;
+        }
+        n = given_blocks(oc, given);
+        if (n == 0)
             return 0;
+        if (s->any[arg])
+            ex[arg] = given[0].value;
+        else if (!blocks_meet(s->b[arg], s->n[arg], given, n, &ex[arg]))
+            return 0;
+    }
     return 1;
 }
 
-/* A rule conflicts with an earlier one on the same syscall and another
- * action when both have the same conditions, or when either has none:
- * libseccomp then keeps one of them and silently drops the other. */
-static const lsc_rule *find_conflict(const lsc_log *log, const lsc_rule *r)
+/* The first recorded rule on syscall nr with another action than
+ * `action` that overlaps s; merged filters' records included. */
+static const lsc_rule *find_conflict(const lsc_log *log, int nr,
+                                     uint32_t action, const arg_sets *s,
+                                     uint64_t *ex)
 {
     size_t i;
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
         const lsc_rule *o = &op->rule;
         if (op->kind == LSC_OP_MERGE) {
-            const lsc_rule *m = find_conflict(op->merged, r);
+            const lsc_rule *m = find_conflict(op->merged, nr, action, s, ex);
             if (m != NULL)
                 return m;
         }
         if ((op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT) ||
-            o->action == r->action || o->syscall != r->syscall)
+            o->action == action || o->syscall != nr)
             continue;
-        if (o->ncmp == 0 || r->ncmp == 0 || same_condition(o, r))
+        if (overlaps(s, o, ex))
             return o;
     }
     return NULL;
+}
+
+/* ---- multiplexed calls -------------------------------------------------
+ * On these architectures libseccomp 2.5.4 also writes a rule on a socket
+ * call as a rule on socketcall(2), and one on a SysV IPC call as a rule on
+ * ipc(2), comparing only the sub-call number in argument 0 (see
+ * abi_rule_add() in its syscalls.c). The real arguments are in memory,
+ * which seccomp cannot read, so there the rule's comparisons are lost. */
+static const char *const mux_arches[] = {
+    "x86", "mips", "mipsel", "ppc", "ppc64", "ppc64le", "s390", "s390x", NULL
+};
+
+/* Sub-call numbers: SYS_* of <linux/net.h>, and the ipc(2) call numbers
+ * (SEMOP..SHMCTL of the kernel's <linux/ipc.h>). */
+static const struct { const char *name; int ipc; uint32_t call; } mux_calls[] = {
+    {"socket", 0, 1}, {"bind", 0, 2}, {"connect", 0, 3}, {"listen", 0, 4},
+    {"accept", 0, 5}, {"getsockname", 0, 6}, {"getpeername", 0, 7},
+    {"socketpair", 0, 8}, {"send", 0, 9}, {"recv", 0, 10},
+    {"sendto", 0, 11}, {"recvfrom", 0, 12}, {"shutdown", 0, 13},
+    {"setsockopt", 0, 14}, {"getsockopt", 0, 15}, {"sendmsg", 0, 16},
+    {"recvmsg", 0, 17}, {"accept4", 0, 18}, {"recvmmsg", 0, 19},
+    {"sendmmsg", 0, 20},
+    {"semop", 1, 1}, {"semget", 1, 2}, {"semctl", 1, 3},
+    {"semtimedop", 1, 4}, {"msgsnd", 1, 11}, {"msgrcv", 1, 12},
+    {"msgget", 1, 13}, {"msgctl", 1, 14}, {"shmat", 1, 21},
+    {"shmdt", 1, 22}, {"shmget", 1, 23}, {"shmctl", 1, 24},
+    {NULL, 0, 0}
+};
+
+/* The multiplexed call syscall nr (native) is, or -1. */
+static int mux_call(int nr)
+{
+    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    int i, found = -1;
+    if (name == NULL)
+        return -1;
+    for (i = 0; mux_calls[i].name != NULL && found < 0; i++)
+        if (strcmp(mux_calls[i].name, name) == 0)
+            found = i;
+    free(name);
+    return found;
+}
+
+int lsc_arch_multiplexes(uint32_t token)
+{
+    int i;
+    for (i = 0; mux_arches[i] != NULL; i++)
+        if (seccomp_arch_resolve_name(mux_arches[i]) == token)
+            return 1;
+    return 0;
+}
+
+static const char *mux_arch(scmp_filter_ctx ctx)
+{
+    int i;
+    for (i = 0; mux_arches[i] != NULL; i++)
+        if (seccomp_arch_exist(ctx, seccomp_arch_resolve_name(mux_arches[i])) == 0)
+            return mux_arches[i];
+    return NULL;
+}
+
+/* How strict an action is: a higher number refuses more. */
+int lsc_action_strictness(uint32_t action)
+{
+    switch (action & 0xffff0000U) {  /* SECCOMP_RET_ACTION_FULL */
+    case SCMP_ACT_KILL_PROCESS: return 7;
+    case SCMP_ACT_KILL_THREAD: return 6;
+    case SCMP_ACT_TRAP: return 5;
+    case SCMP_ACT_ERRNO(0): return 4;
+    case SCMP_ACT_NOTIFY: return 3;
+    case SCMP_ACT_TRACE(0): return 2;
+    case SCMP_ACT_LOG: return 1;
+    default: return 0;  /* allow */
+    }
+}
+
+/* A rule with comparisons on a multiplexed call whose action is more
+ * permissive than the default: written through socketcall or ipc it would
+ * let the call pass whatever its arguments. */
+static int mux_weakens(const lsc_rule *r, uint32_t default_action)
+{
+    return r->ncmp > 0 && mux_call(r->syscall) >= 0 &&
+           lsc_action_strictness(r->action) < lsc_action_strictness(default_action);
+}
+
+/* The first such recorded rule (merged records included), or NULL. */
+static const lsc_rule *mux_problem(const lsc_log *log, uint32_t default_action)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        if (op->kind == LSC_OP_MERGE) {
+            const lsc_rule *m = mux_problem(op->merged, default_action);
+            if (m != NULL)
+                return m;
+        }
+        if ((op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) &&
+            mux_weakens(&op->rule, default_action))
+            return &op->rule;
+    }
+    return NULL;
+}
+
+static int mux_fail(lua_State *L, const char *op, int nr, const char *arch)
+{
+    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    int i = mux_call(nr);
+    const char *via = i >= 0 && mux_calls[i].ipc ? "ipc" : "socketcall";
+    lua_pushstring(L, name != NULL ? name : "?");
+    free(name);
+    return lsc_fail(L, op, lua_tostring(L, -1), EINVAL, lua_pushfstring(L,
+                    "on %s, %s is also reached through %s, whose arguments "
+                    "are in memory where seccomp cannot read them, so a rule "
+                    "with comparators and an action more permissive than the "
+                    "default would let every such call pass there; allow %s "
+                    "without comparators, or remove the %s architecture",
+                    arch, lua_tostring(L, -1), via, lua_tostring(L, -1), arch));
+}
+
+/* Raises when the filter's record holds a rule that adding architecture
+ * `arch` would weaken (see mux_weakens); call before adding it. */
+void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
+                         const char *op)
+{
+    const lsc_rule *r;
+    if (!lsc_arch_multiplexes(arch))
+        return;
+    r = mux_problem(log, log->default_action);
+    if (r != NULL) {
+        int i;
+        for (i = 0; mux_arches[i] != NULL; i++)
+            if (seccomp_arch_resolve_name(mux_arches[i]) == arch)
+                break;
+        mux_fail(L, op, r->syscall, mux_arches[i]);
+    }
 }
 
 /* 32-bit architectures pass 32-bit arguments, and libseccomp compares only
@@ -326,12 +507,12 @@ int lsc_rule_fits_narrow(const lsc_rule *r)
 }
 
 /* The syscall argument: one name or number, or a list of them. Pushes a
- * userdata array of numbers and returns it with its length. */
+ * userdata array of distinct numbers and returns it with its length. */
 static int *check_syscalls(lua_State *L, int idx, const char *op,
                            size_t *n, const char **first)
 {
     int *nrs;
-    size_t i, count = 1;
+    size_t i, j, count = 1, distinct = 0;
     if (lua_type(L, idx) == LUA_TTABLE) {
         count = lua_rawlen(L, idx);
         if (count == 0)
@@ -340,19 +521,238 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
     nrs = lua_newuserdata(L, count * sizeof *nrs);
     if (lua_type(L, idx) != LUA_TTABLE) {
         nrs[0] = lsc_check_syscall(L, idx, SCMP_ARCH_NATIVE, op, first);
+        distinct = 1;
     } else {
         for (i = 0; i < count; i++) {
             const char *name;
+            int nr;
             lua_rawgeti(L, idx, (lua_Integer)i + 1);
-            nrs[i] = lsc_check_syscall(L, lua_gettop(L), SCMP_ARCH_NATIVE, op, &name);
+            nr = lsc_check_syscall(L, lua_gettop(L), SCMP_ARCH_NATIVE, op, &name);
             if (i == 0)
                 *first = name;  /* stays on the stack */
             else
                 lua_pop(L, 1);
+            for (j = 0; j < distinct && nrs[j] != nr; j++)
+                ;
+            if (j == distinct)  /* a name listed twice is one rule */
+                nrs[distinct++] = nr;
         }
     }
-    *n = count;
+    *n = distinct;
     return nrs;
+}
+
+/* Writes a call's arguments for an error message: "name(0, 0x5401, ...)". */
+static const char *push_call(lua_State *L, int nr, const uint64_t *args,
+                             int nargs, const char *fallback)
+{
+    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    luaL_Buffer b;
+    int i;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, name != NULL ? name : fallback);
+    free(name);
+    luaL_addchar(&b, '(');
+    for (i = 0; i < nargs; i++) {
+        char num[24];
+        snprintf(num, sizeof num, args[i] < 0x10000 ? "%llu" : "0x%llx",
+                 (unsigned long long)args[i]);
+        if (i > 0)
+            luaL_addstring(&b, ", ");
+        luaL_addstring(&b, num);
+    }
+    luaL_addstring(&b, nargs < LSC_MAX_ARGS ? ", ...)" : ")");
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+static int conflict_fail(lua_State *L, const char *op, const lsc_rule *other,
+                         const uint64_t *ex, int nargs, const char *subject,
+                         const char *why)
+{
+    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
+                                                  other->syscall);
+    const char *which = lua_pushstring(L, name != NULL ? name : subject);
+    const char *call;
+    free(name);
+    call = push_call(L, other->syscall, ex, nargs, which);
+    lsc_push_action_text(L, other->action);
+    return lsc_fail(L, op, which, EEXIST, lua_pushfstring(L,
+                    "conflicts with an earlier rule with action %s: both "
+                    "would match %s%s; rules with different actions on one "
+                    "syscall must not match the same call",
+                    lua_tostring(L, -1), call, why));
+}
+
+/* A deny rule on a multiplexed call also gets a rule of its own on
+ * socketcall or ipc for the sub-call, whatever the arguments: what
+ * libseccomp writes there compares the pointer to the arguments, and
+ * ipc(2) ignores the version in the high 16 bits of its call number. */
+static int mux_extra(int nr, uint32_t action, lsc_rule *out)
+{
+    int i = mux_call(nr);
+    int via;
+    if (i < 0)
+        return 0;
+    via = seccomp_syscall_resolve_name(mux_calls[i].ipc ? "ipc" : "socketcall");
+    if (via == __NR_SCMP_ERROR)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->syscall = via;
+    out->action = action;
+    out->ncmp = 1;
+    out->cmp[0].arg = 0;
+    out->cmp[0].op = SCMP_CMP_MASKED_EQ;
+    out->cmp[0].datum_a = mux_calls[i].ipc ? 0xffff : LOW32;
+    out->cmp[0].datum_b = mux_calls[i].call;
+    return 1;
+}
+
+typedef struct {
+    lsc_rule *rules;
+    unsigned char *exact;
+    size_t n;
+} expansion;
+
+static int by_arg(const void *x, const void *y)
+{
+    const struct scmp_arg_cmp *a = x, *b = y;
+    return (int)a->arg - (int)b->arg;
+}
+
+/* The libseccomp rules one comparator list means on syscall nr, written
+ * to out (NULL: only counted). */
+static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
+                         unsigned int ncmp, block (*blocks)[LSC_MAX_BLOCKS],
+                         const int *nblocks, int nr, uint32_t action,
+                         lsc_rule *out)
+{
+    size_t per = 1, i;
+    unsigned int j;
+    int written[LSC_MAX_ARGS];
+    for (j = 0; j < ncmp; j++)
+        written[j] = given_as_written(log, &c[j], nr);
+    /* A range as written above an argument split into several blocks
+     * would repeat in each of the rules, and 2.5.4 takes time exponential
+     * in their number to merge them: it becomes blocks too. */
+    for (j = 0; j < ncmp; j++) {
+        unsigned int k;
+        for (k = 0; written[j] && is_range(c[j].op) && k < ncmp; k++)
+            if (!written[k] && nblocks[k] > 1 && c[k].arg > c[j].arg)
+                written[j] = 0;
+    }
+    for (j = 0; j < ncmp; j++) {
+        if (!written[j]) {
+            per *= (size_t)nblocks[j];
+            if (per > LSC_MAX_EXPANSION)
+                return per;
+        }
+    }
+    for (i = 0; out != NULL && i < per; i++) {
+        lsc_rule *r = &out[i];
+        size_t rest = i;
+        memset(r, 0, sizeof *r);
+        r->syscall = nr;
+        r->action = action;
+        r->ncmp = ncmp;
+        for (j = 0; j < ncmp; j++) {
+            struct scmp_arg_cmp *a = &r->cmp[j];
+            a->arg = c[j].arg;
+            if (written[j]) {
+                a->op = c[j].op; a->datum_a = c[j].a; a->datum_b = c[j].b;
+            } else {
+                size_t k = rest % (size_t)nblocks[j];
+                rest /= (size_t)nblocks[j];
+                a->op = SCMP_CMP_MASKED_EQ;
+                a->datum_a = blocks[j][k].mask;
+                a->datum_b = blocks[j][k].value;
+            }
+        }
+        qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
+    }
+    return per;
+}
+
+/* Everything a rule means, for each of the nsys syscalls, checked against
+ * the filter before anything is given to libseccomp. */
+static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
+                   unsigned int ncmp, const int *syscalls, size_t nsys,
+                   uint32_t action, int exact, expansion *e, const char *op,
+                   const char *subject)
+{
+    block (*blocks)[LSC_MAX_BLOCKS] = lua_newuserdata(L,
+        LSC_MAX_ARGS * sizeof *blocks);
+    arg_sets *sets = lua_newuserdata(L, 2 * sizeof *sets);
+    int nblocks[LSC_MAX_ARGS];
+    uint64_t ex[LSC_MAX_ARGS];
+    const char *mux = mux_arch(f->ctx);
+    size_t s, total = 0, at = 0;
+    unsigned int j;
+    lsc_rule extra;
+    for (j = 0; j < ncmp; j++) {
+        nblocks[j] = cmp_blocks(&c[j], blocks[j]);
+        if (nblocks[j] == 0)
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                     "the comparison on argument %d can never be true",
+                     (int)c[j].arg));
+    }
+    sets_of(c, ncmp, &sets[0]);
+    for (s = 0; s < nsys; s++) {
+        lsc_rule probe;
+        const lsc_rule *other;
+        size_t per;
+        memset(&probe, 0, sizeof probe);
+        probe.syscall = syscalls[s];
+        probe.action = action;
+        probe.ncmp = ncmp;
+        if (mux != NULL && mux_weakens(&probe, f->log->default_action))
+            mux_fail(L, op, syscalls[s], mux);
+        other = find_conflict(f->log, syscalls[s], action, &sets[0], ex);
+        if (other != NULL)
+            conflict_fail(L, op, other, ex, LSC_MAX_ARGS, subject, "");
+        if (!exact && !mux_weakens(&probe, f->log->default_action) &&
+            mux_extra(syscalls[s], action, &extra)) {
+            sets[1].any[0] = 0;
+            for (j = 1; j < LSC_MAX_ARGS; j++)
+                sets[1].any[j] = 1;
+            sets[1].n[0] = 1;
+            sets[1].b[0][0].mask = extra.cmp[0].datum_a;
+            sets[1].b[0][0].value = extra.cmp[0].datum_b;
+            other = find_conflict(f->log, extra.syscall, action, &sets[1], ex);
+            if (other != NULL)
+                conflict_fail(L, op, other, ex, 1, subject, " (the rule "
+                              "also covers the multiplexed form of the call)");
+            total++;
+        }
+        per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
+                         action, NULL);
+        if (per > LSC_MAX_EXPANSION)
+            lsc_fail(L, op, subject, E2BIG,
+                     "range comparisons expand to more than 1024 rules per syscall");
+        total += per;
+    }
+    e->n = total;
+    e->rules = lua_newuserdata(L, total * sizeof *e->rules);  /* freed by GC */
+    e->exact = lua_newuserdata(L, total);
+    for (s = 0; s < nsys; s++) {
+        lsc_rule probe;
+        size_t per, k;
+        int weak;
+        memset(&probe, 0, sizeof probe);
+        probe.syscall = syscalls[s];
+        probe.action = action;
+        probe.ncmp = ncmp;
+        weak = mux_weakens(&probe, f->log->default_action);
+        per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
+                         action, &e->rules[at]);
+        /* Exact where it would weaken: so that adding a multiplexing
+         * architecture later, which replays the record, refuses it. */
+        for (k = 0; k < per; k++)
+            e->exact[at + k] = (unsigned char)(exact || weak);
+        at += per;
+        if (!exact && !weak && mux_extra(syscalls[s], action, &e->rules[at]))
+            e->exact[at++] = 0;
+    }
 }
 
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
@@ -384,36 +784,21 @@ static int add_rule(lua_State *L, int exact)
     if (action == f->log->default_action)
         return lsc_fail(L, op, subject, EACCES,
                         "the rule's action is the filter's default action");
-    expand(L, cmps, ncmp, syscalls, nsys, action, &e, op, subject);
+    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject);
     narrow = lsc_narrow_arch(f->ctx);
-    for (k = 0; k < e.n; k++) {
-        const lsc_rule *other = find_conflict(f->log, &e.rules[k]);
-        if (other != NULL) {
-            char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
-                                                          other->syscall);
-            const char *which = lua_pushstring(L, name != NULL ? name : subject);
-            free(name);
-            lsc_push_action_text(L, other->action);
-            lua_pushfstring(L, "conflicts with an earlier rule with action %s "
-                            "(%s)", lua_tostring(L, -1),
-                            other->ncmp == 0 || e.rules[k].ncmp == 0
-                            ? "a rule without comparators takes the whole syscall"
-                            : "same arguments");
-            return lsc_fail(L, op, which, EEXIST, lua_tostring(L, -1));
-        }
+    for (k = 0; k < e.n; k++)
         if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
             return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                             "a comparison needs values above 32 bits, which the "
                             "filter's %s architecture cannot compare; use arg32 "
                             "for int arguments", narrow));
-    }
     lsc_log_reserve(L, f, e.n);
     for (k = 0; k < e.n; k++) {
         const lsc_rule *r = &e.rules[k];
         lsc_op rec;
-        int rc = exact
-            ? seccomp_rule_add_exact_array(f->ctx, action, r->syscall, r->ncmp, r->cmp)
-            : seccomp_rule_add_array(f->ctx, action, r->syscall, r->ncmp, r->cmp);
+        int rc = e.exact[k]
+            ? seccomp_rule_add_exact_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp)
+            : seccomp_rule_add_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp);
         if (rc < 0) {
             char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
                                                           r->syscall);
@@ -425,7 +810,7 @@ static int add_rule(lua_State *L, int exact)
                                "libseccomp refused the rule");
         }
         memset(&rec, 0, sizeof rec);
-        rec.kind = exact ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
+        rec.kind = e.exact[k] ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
         rec.rule = *r;
         lsc_log_append(f, &rec);
         f->nrules++;

@@ -23,6 +23,9 @@
 #include "lua_seccomp.h"
 
 
+/* arch/x86/include/uapi/asm/unistd.h */
+#define LSC_X32_SYSCALL_BIT 0x40000000
+
 /* The kernel clamps SECCOMP_RET_ERRNO data to this (include/linux/err.h). */
 #define LSC_MAX_ERRNO 4095
 
@@ -298,6 +301,19 @@ static int sim_run_string(lua_State *L, const char *bpf, size_t len,
     return sim_push_verdict(L, sim_exec(prog, n, d));
 }
 
+/* What the kernel puts in seccomp_data for a call on libseccomp's
+ * architecture token d->arch. Every token is the AUDIT_ARCH value except
+ * x32's: the kernel reports x32 calls as AUDIT_ARCH_X86_64 with
+ * __X32_SYSCALL_BIT in the number (libseccomp's x32 names resolve to
+ * numbers with the bit; a bare number gets it here). */
+static void sim_kernel_view(struct seccomp_data *d)
+{
+    if (d->arch == SCMP_ARCH_X32) {
+        d->arch = AUDIT_ARCH_X86_64;
+        d->nr |= LSC_X32_SYSCALL_BIT;
+    }
+}
+
 /* f:check(syscall[, args[, arch]]) -> action name[, data] */
 static int sim_check(lua_State *L)
 {
@@ -316,6 +332,7 @@ static int sim_check(lua_State *L)
         return lsc_fail(L, "check", name, EINVAL,
                         "multiplexed on this architecture (socketcall or "
                         "ipc): check the syscall by its number");
+    sim_kernel_view(&d);
     sim_check_args(L, 3, &d, "check");
     lsc_export_bpf(L, f, "check");
     bpf = lua_tolstring(L, -1, &len);

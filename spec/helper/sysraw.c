@@ -9,6 +9,9 @@
  *   sysraw [-o FILE] raw NR [A0..A5]    x86_64 `syscall`, full 64-bit arguments
  *   sysraw [-o FILE] int80 NR [A0..A5]  i386 ABI through `int $0x80`
  *   sysraw [-o FILE] x32 NR [A0..A5]    NR | __X32_SYSCALL_BIT
+ *   sysraw [-o FILE] int80-socketcall CALL [A0..A5]
+ *                                       i386 socketcall(CALL, args): the
+ *                                       arguments as 32-bit words in memory
  *   sysraw const NAME...                print constants from the C headers
  *   sysraw thread                       create and join a thread
  *   sysraw thread-call NR [A0..A5]      a second thread makes the call
@@ -40,7 +43,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/net.h>
 #include <linux/seccomp.h>
 
 #ifndef __X32_SYSCALL_BIT
@@ -72,6 +77,13 @@ static const struct constant constants[] = {
     C(SECCOMP_RET_TRAP), C(SECCOMP_RET_ERRNO), C(SECCOMP_RET_TRACE),
     C(SECCOMP_RET_LOG), C(SECCOMP_RET_ALLOW),
     C(EXIT_BIGERRNO), C(EXIT_USAGE), C(EXIT_SETUP),
+    C(AUDIT_ARCH_I386), C(AUDIT_ARCH_X86_64), C(AUDIT_ARCH_ARM),
+    C(AUDIT_ARCH_AARCH64), C(AUDIT_ARCH_MIPS), C(AUDIT_ARCH_MIPSEL),
+    C(AUDIT_ARCH_MIPS64), C(AUDIT_ARCH_MIPSEL64), C(AUDIT_ARCH_MIPS64N32),
+    C(AUDIT_ARCH_MIPSEL64N32), C(AUDIT_ARCH_PPC), C(AUDIT_ARCH_PPC64),
+    C(AUDIT_ARCH_PPC64LE), C(AUDIT_ARCH_S390), C(AUDIT_ARCH_S390X),
+    C(AUDIT_ARCH_PARISC), C(AUDIT_ARCH_PARISC64), C(AUDIT_ARCH_RISCV64),
+    C(SYS_SOCKET), C(SYS_SOCKETPAIR),
     { NULL, 0 }
 };
 #undef C
@@ -188,6 +200,25 @@ static long int80_syscall(uint64_t nr, const uint64_t a[6])
                        "S"((uint32_t)a[3]), "D"((uint32_t)a[4])
                      : "r9", "r10", "r11", "memory");
     return ret;
+}
+
+/* The i386 socketcall number (arch/x86/entry/syscalls/syscall_32.tbl). */
+#define I386_NR_SOCKETCALL 102
+
+/* socketcall's argument block: 32-bit words in a static buffer, which
+ * sits below 4 GiB in this non-PIE static binary. */
+static uint32_t sockargs[6];
+
+static long int80_socketcall(uint64_t call, const uint64_t a[6])
+{
+    uint64_t b[6] = { 0, 0, 0, 0, 0, 0 };
+    int i;
+
+    for (i = 0; i < 6; i++)
+        sockargs[i] = (uint32_t)a[i];
+    b[0] = call;
+    b[1] = (uint64_t)(uintptr_t)sockargs;
+    return int80_syscall(I386_NR_SOCKETCALL, b);
 }
 
 static int report(const char *out, long ret)
@@ -430,6 +461,11 @@ int main(int argc, char **argv)
         if (argv[1][0] == 'x')
             nr |= __X32_SYSCALL_BIT;
         return report(out, raw_syscall(nr, a));
+    }
+    if (strcmp(argv[1], "int80-socketcall") == 0) {
+        if (!parse_call(argc - 2, argv + 2, &nr, a))
+            return EXIT_USAGE;
+        return report(out, int80_socketcall(nr, a));
     }
     if (strcmp(argv[1], "const") == 0)
         return cmd_const(argc - 2, argv + 2);
