@@ -54,10 +54,7 @@ local function random_cmp(arg, narrow, first)
   return c
 end
 
-local function api_cmp(c)
-  local a = (c.bits == 32 and seccomp.arg32 or seccomp.arg)(c.arg)
-  return a[c.op](a, c.a, c.b)
-end
+local api_cmp = helpers.comparator
 
 local RULE_ACTIONS = {
   function() return seccomp.SCMP_ACT_KILL_PROCESS end,

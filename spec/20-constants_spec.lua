@@ -4,27 +4,6 @@
 local seccomp = require "seccomp"
 local helpers = require "helpers"
 
--- Values of C macros from a program compiled here against the headers.
-local function compiled_values(includes, names)
-  local src, bin = helpers.tmpname() .. ".c", helpers.tmpname()
-  local lines = { "#define _GNU_SOURCE", "#include <stdio.h>" }
-  for _, h in ipairs(includes) do lines[#lines + 1] = "#include <" .. h .. ">" end
-  lines[#lines + 1] = "int main(void) {"
-  for _, n in ipairs(names) do
-    lines[#lines + 1] = ('  printf("%%lld\\n", (long long)(%s));'):format(n)
-  end
-  lines[#lines + 1] = "  return 0;\n}"
-  helpers.write_file(src, table.concat(lines, "\n"))
-  assert(os.execute(("cc -o %s %s"):format(bin, src)), "cc failed")
-  local p = assert(io.popen(bin))
-  local values = {}
-  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
-  p:close()
-  os.remove(src)
-  os.remove(bin)
-  return values
-end
-
 -- Values of C constants as build/sysraw prints them.
 local function header_values(names)
   local cmd = helpers.SYSRAW .. " const " .. table.concat(names, " ")
@@ -104,7 +83,7 @@ describe("named constants", function()
       names[#names + 1] = "CLONE_" .. n
       expected[#expected + 1] = seccomp.CLONE[n]
     end
-    local values = compiled_values({ "netinet/in.h", "sys/personality.h", "sched.h" }, names)
+    local values = helpers.c_values({ "netinet/in.h", "sys/personality.h", "sched.h" }, names)
     for i, n in ipairs(names) do assert.equal(values[i], expected[i], n) end
   end)
 

@@ -21,11 +21,7 @@ local function flatten(name, out, seen)
   return out
 end
 
-local function set(list)
-  local s = {}
-  for _, x in ipairs(list) do s[x] = true end
-  return s
-end
+local set = helpers.set
 
 describe("@groups", function()
   local expected = {

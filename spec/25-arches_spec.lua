@@ -9,25 +9,9 @@ local helpers = require "helpers"
 local E = seccomp.E
 local assert_exit, assert_sigsys = helpers.assert_exit, helpers.assert_sigsys
 
--- Values of C macros, from a program compiled against the system headers.
+-- Values of C macros by name, from a program compiled against the headers.
 local function header_values(includes, names)
-  local src, bin = helpers.tmpname() .. ".c", helpers.tmpname()
-  local lines = { "#include <stdio.h>" }
-  for _, h in ipairs(includes) do lines[#lines + 1] = "#include <" .. h .. ">" end
-  lines[#lines + 1] = "int main(void) {"
-  for _, n in ipairs(names) do
-    lines[#lines + 1] = ('  printf("%%lld\\n", (long long)(%s));'):format(n)
-  end
-  lines[#lines + 1] = "  return 0;\n}"
-  helpers.write_file(src, table.concat(lines, "\n"))
-  assert(os.execute(("cc -o %s %s"):format(bin, src)), "cc failed")
-  local p = assert(io.popen(bin))
-  local values = {}
-  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
-  p:close()
-  os.remove(src)
-  os.remove(bin)
-  local out = {}
+  local values, out = helpers.c_values(includes, names), {}
   for i, n in ipairs(names) do out[n] = values[i] end
   return out
 end
@@ -43,11 +27,7 @@ local function load(spec)
   return function() seccomp.compile(spec):load() end
 end
 
-local function set(list)
-  local s = {}
-  for _, x in ipairs(list) do s[x] = true end
-  return s
-end
+local set = helpers.set
 
 describe("compile on a filter that carries x86", function()
   local setuid = { default = "allow", arches = { "x86" }, errno = { EPERM = { "@setuid" } } }

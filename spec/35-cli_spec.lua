@@ -3,21 +3,7 @@
 local seccomp = require "seccomp"
 local helpers = require "helpers"
 
-local ENV = "LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
-
--- Runs the CLI with a shell-quoted argument string; returns exit code,
--- stdout and stderr.
-local function cli(args)
-  local err = os.tmpname()
-  local p = io.popen(ENV .. "lua5.4 bin/lua-seccomp " .. args .. " 2>" .. err)
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local fh = io.open(err)
-  local errtext = fh:read("a")
-  fh:close()
-  os.remove(err)
-  return code, out, errtext
-end
+local cli = helpers.cli
 
 describe("lua-seccomp", function()
   local policy = os.tmpname()

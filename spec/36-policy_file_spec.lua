@@ -5,24 +5,7 @@ local core = require "seccomp.core"
 local policy_file = require "seccomp.policy_file"
 local helpers = require "helpers"
 
-local ENV = "env -u LUA_PATH -u LUA_CPATH "
-
--- Starts the CLI (found from its own path) with a shell-quoted argument
--- string; the function returned waits for it and returns exit code,
--- stdout and stderr.
-local function start(args)
-  local err = helpers.tmpname()
-  local p = io.popen(ENV .. "lua5.4 bin/lua-seccomp " .. args .. " 2>" .. err)
-  return function()
-    local out = p:read("a")
-    local _, _, code = p:close()
-    local errtext = helpers.read_file(err)
-    os.remove(err)
-    return code, out, errtext
-  end
-end
-
-local function cli(args) return start(args)() end
+local start, cli = helpers.cli_start, helpers.cli
 
 local function error_of(fn, ...)
   local ok, err = pcall(fn, ...)

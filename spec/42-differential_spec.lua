@@ -13,6 +13,7 @@
 -- SECCOMP_DIFF_SEED picks the random sequence.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
+local helpers = require "helpers"
 local raw = dofile("spec/helper/sysraw.lua")
 local ref = dofile("spec/reference_eval.lua")
 
@@ -80,10 +81,7 @@ local function random_cmp(arg)
   return c
 end
 
-local function api_cmp(c)
-  local a = (c.bits == 32 and seccomp.arg32 or seccomp.arg)(c.arg)
-  return a[c.op](a, c.a, c.b)
-end
+local api_cmp = helpers.comparator
 
 local function random_action()
   local r = rand(1, 100)

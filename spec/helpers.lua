@@ -113,4 +113,60 @@ function helpers.tmpname()
   return name
 end
 
+--- The set of the values of `list`: `set{ "a" }.a == true`.
+function helpers.set(list)
+  local s = {}
+  for _, x in ipairs(list) do s[x] = true end
+  return s
+end
+
+--- The API comparator for a plain comparator table
+-- `{ arg =, bits = 64|32, op =, a =, b = }` (the shape reference_eval reads).
+function helpers.comparator(c)
+  local a = (c.bits == 32 and seccomp.arg32 or seccomp.arg)(c.arg)
+  return a[c.op](a, c.a, c.b)
+end
+
+--- Values of C expressions `names` (a list), printed by a program compiled
+-- here against the system headers `includes`; returned as a list.
+function helpers.c_values(includes, names)
+  local src, bin = helpers.tmpname() .. ".c", helpers.tmpname()
+  local lines = { "#define _GNU_SOURCE", "#include <stdio.h>" }
+  for _, h in ipairs(includes) do lines[#lines + 1] = "#include <" .. h .. ">" end
+  lines[#lines + 1] = "int main(void) {"
+  for _, n in ipairs(names) do
+    lines[#lines + 1] = ('  printf("%%lld\\n", (long long)(%s));'):format(n)
+  end
+  lines[#lines + 1] = "  return 0;\n}"
+  helpers.write_file(src, table.concat(lines, "\n"))
+  assert(os.execute(("cc -o %s %s"):format(bin, src)), "cc failed")
+  local p = assert(io.popen(bin))
+  local values = {}
+  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
+  p:close()
+  os.remove(src)
+  os.remove(bin)
+  return values
+end
+
+--- Starts bin/lua-seccomp with a shell-quoted argument string, without
+-- LUA_PATH or LUA_CPATH (the tool finds its modules from its own path);
+-- the function returned waits for it and returns exit code, stdout and
+-- stderr.
+function helpers.cli_start(args)
+  local err = helpers.tmpname()
+  local p = io.popen("env -u LUA_PATH -u LUA_CPATH lua5.4 bin/lua-seccomp " .. args
+                     .. " 2>" .. err)
+  return function()
+    local out = p:read("a")
+    local _, _, code = p:close()
+    local errtext = helpers.read_file(err)
+    os.remove(err)
+    return code, out, errtext
+  end
+end
+
+--- Runs bin/lua-seccomp as `cli_start` does and waits for it.
+function helpers.cli(args) return helpers.cli_start(args)() end
+
 return helpers
