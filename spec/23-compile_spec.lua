@@ -111,4 +111,20 @@ describe("seccomp.compile", function()
     assert.has_error(function() seccomp.compile { errno = { ENOTANERRNO = { "read" } } } end)
     assert.has_error(function() seccomp.compile { attributes = { no_such_attribute = 1 } } end)
   end)
+
+  it("raises on a section that is false instead of absent", function()
+    for _, key in ipairs { "kill", "allow", "errno", "trace", "arches", "attributes" } do
+      assert.error_matches(function() seccomp.compile { default = "allow", [key] = false } end,
+                           "seccomp: compile%(" .. key .. "%): Invalid argument %(EINVAL%): must be ")
+    end
+    assert.error_matches(function() seccomp.compile { default = false } end,
+                         "seccomp: compile%(default%): .*must be an action")
+  end)
+
+  it("pledge raises on options that are not a table or have values of the wrong type", function()
+    assert.error_matches(function() seccomp.pledge("stdio", false) end,
+                         "seccomp: pledge%(false%): .*options must be a table")
+    assert.error_matches(function() seccomp.pledge("stdio", { load = 0 }) end,
+                         "seccomp: pledge%(load%): .*must be true or false, got number")
+  end)
 end)

@@ -244,6 +244,32 @@ describe("lua-seccomp", function()
     assert.are.equal(2, code)
   end)
 
+  it("has help where its modules cannot be found", function()
+    local dir = helpers.tmpname()
+    assert(os.execute("mkdir -p " .. dir .. "/bin && cp bin/lua-seccomp " .. dir .. "/bin/"))
+    local tool = "env -u LUA_PATH -u LUA_CPATH lua5.4 " .. dir .. "/bin/lua-seccomp "
+    local _, help = cli("help run")
+    for _, args in ipairs { "help run", "run --help" } do
+      local p = io.popen(tool .. args .. " 2>&1")
+      local out = p:read("a")
+      local _, _, code = p:close()
+      assert.are.equal(0, code, out)
+      assert.are.equal(help, out)
+    end
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("says which names of a policy file no architecture knows", function()
+    local path = helpers.tmpname()
+    helpers.write_file(path, 'return { default = "kill", allow = { "read", "wirte" } }')
+    local code, out, err = cli("check --policy " .. path .. " read")
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    assert.are.equal("allow\n", out)
+    assert.matches("lua%-seccomp: policy%(" .. path:gsub("%p", "%%%0") .. "%): skipped, no "
+                   .. "architecture knows: wirte\n", err)
+  end)
+
   it("speaks with one prefix and names the command the user gave", function()
     local code, _, err = cli("run --policy " .. policy .. " -- no-such-command-anywhere")
     assert.are.equal(127, code)

@@ -894,10 +894,24 @@ static const luaL_Reg rule_functions[] = {
     {NULL, NULL}
 };
 
+/* multiplexed_calls: sub-call name -> "socketcall" or "ipc", for the
+ * policy layer's question whether an architecture has a call at all. */
+static void push_multiplexed_calls(lua_State *L)
+{
+    int i;
+    lua_newtable(L);
+    for (i = 0; mux_calls[i].name != NULL; i++) {
+        lua_pushstring(L, mux_calls[i].ipc ? "ipc" : "socketcall");
+        lua_setfield(L, -2, mux_calls[i].name);
+    }
+}
+
 void lsc_open_rules(lua_State *L)
 {
     luaL_setfuncs(L, rule_methods, 0);
     lua_pushvalue(L, -2);
     luaL_setfuncs(L, rule_functions, 0);
+    push_multiplexed_calls(L);
+    lua_setfield(L, -2, "multiplexed_calls");
     lua_pop(L, 1);
 }

@@ -45,7 +45,9 @@ local check_unloaded = core.check_unloaded
 local ATTRIBUTES = {}
 for _, name in ipairs(core.attribute_names()) do ATTRIBUTES[name] = true end
 
--- Raises unless every key of `options` is one of `allowed` (a set).
+-- Raises unless every key of `options` is one of `allowed`, a table of
+-- key = true (any value) or key = the Lua type its value must have
+-- ("boolean", "number").
 local function check_options(op, options, allowed, level)
   if type(options) ~= "table" then
     error(("seccomp: %s: Invalid argument (EINVAL): options must be a table, got %s")
@@ -58,6 +60,11 @@ local function check_options(op, options, allowed, level)
       table.sort(names)
       error(("seccomp: %s(%s): Invalid argument (EINVAL): unknown option (%s)")
             :format(op, tostring(key), table.concat(names, ", ")), level + 1)
+    end
+    local want = allowed[key]
+    if want ~= true and type(options[key]) ~= want then
+      error(("seccomp: %s(%s): Invalid argument (EINVAL): must be a %s, got %s")
+            :format(op, tostring(key), want, type(options[key])), level + 1)
     end
   end
 end
@@ -192,7 +199,8 @@ function methods.note_skipped(f, names)
   for _, m in ipairs(names) do s[#s + 1] = m end
 end
 
---- Names a group named but this libseccomp or architecture does not know.
+--- Names a group or policy named that no architecture of this libseccomp
+-- knows (names only other architectures have are not recorded).
 function methods.skipped(f)
   local list = {}
   for i, name in ipairs(skipped_by_filter[f] or {}) do list[i] = name end
@@ -200,7 +208,7 @@ function methods.skipped(f)
 end
 
 local load_filter = core.load_filter
-local LOAD_OPTIONS = { report = true, report_fd = true, stack = true }
+local LOAD_OPTIONS = { report = "boolean", report_fd = "number", stack = "boolean" }
 
 --- Loads the filter into the kernel for this process (and, with tsync,
 -- all its threads); from then on the filter is frozen. Options:
@@ -267,6 +275,10 @@ local function argument(bits, i)
   end
   return setmetatable({ arg = i, bits = bits }, ArgMeta)
 end
+
+-- seccomp.arg and seccomp.arg32 keep `argument` out of tail position:
+-- a tail call would drop their frame, and its error level 3 would then
+-- name the wrong line.
 
 --- The whole 64-bit argument `i` (0..5).
 function seccomp.arg(i)

@@ -330,11 +330,15 @@ local function cover_groups(names)
   return smallest_cover(names, items, sizes, 8)
 end
 
--- The BPF program of a pledge of `set` (a string), nil when it cannot
--- be built.
+-- The BPF program of a pledge of `set` (a string), nil when this process
+-- may not pledge it (EPERM: promises it no longer holds, or no prot_exec
+-- under READ_IMPLIES_EXEC); any other failure raises.
 local function pledge_program(set)
   local ok, f = pcall(require("seccomp.policy").pledge, set, { load = false })
-  if not ok then return nil end
+  if not ok then
+    if tostring(f):match("^[^\n]-seccomp: pledge%([^)]*%): [^\n]-%(EPERM%)") then return nil end
+    error(f, 0)
+  end
   local prog = f:bpf()
   f:close()
   return prog

@@ -62,19 +62,8 @@ local function fail(op, subject, ename, detail)
 end
 
 -- Sub-calls that libseccomp turns into socketcall or ipc on the
--- architectures that multiplex them (i386, s390, ...): net/socket.c and
--- ipc/syscall.c.
-local MULTIPLEXED = {}
-for _, name in ipairs {
-  "socket", "bind", "connect", "listen", "accept", "getsockname",
-  "getpeername", "socketpair", "send", "recv", "sendto", "recvfrom",
-  "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4",
-  "recvmmsg", "sendmmsg",
-} do MULTIPLEXED[name] = "socketcall" end
-for _, name in ipairs {
-  "semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget",
-  "msgctl", "shmat", "shmdt", "shmget", "shmctl",
-} do MULTIPLEXED[name] = "ipc" end
+-- architectures that multiplex them (i386, s390, ...), from the core.
+local MULTIPLEXED = core.multiplexed_calls
 
 -- Does architecture `arch` have the call `name`? Cached per arch.
 local has_cache = {}
@@ -326,7 +315,7 @@ local function apply(f, plan, op)
   end
   local skipped, absent = dedupe(plan.skipped), dedupe(plan.absent)
   if #skipped > 0 then
-    if f.note_skipped then f:note_skipped(skipped) end
+    f:note_skipped(skipped)
     local warn = rawget(_G, "warn")
     if type(warn) == "function" then
       warn(("seccomp: %s: skipped, no architecture has these system calls: %s")
@@ -448,13 +437,16 @@ end
 -- prot_exec, pledging raises while READ_IMPLIES_EXEC is set.
 function policy.pledge(promises, options)
   local set = parse_promises(promises)
-  options = options or {}
-  if type(options) ~= "table" then
+  if options ~= nil and type(options) ~= "table" then
     fail("pledge", tostring(options), "EINVAL", "options must be a table")
   end
-  for k in pairs(options) do
+  options = options or {}
+  for k, v in pairs(options) do
     if not PLEDGE_OPTIONS[k] then
       fail("pledge", tostring(k), "EINVAL", "unknown option")
+    end
+    if k ~= "penalty" and type(v) ~= "boolean" then
+      fail("pledge", tostring(k), "EINVAL", "must be true or false, got " .. type(v))
     end
   end
   local penalty = PENALTIES[options.penalty or "kill"]
@@ -512,6 +504,13 @@ local function check_table(key, t, what)
   return t
 end
 
+-- The table at spec[key], or an empty one when the key is absent; any
+-- other value, false included, raises.
+local function section(spec, key, what)
+  if spec[key] == nil then return {} end
+  return check_table(key, spec[key], what)
+end
+
 -- A list of rules: a table whose keys are exactly 1..n.
 local function check_list(key, list)
   check_table(key, list, "a list of rules")
@@ -557,22 +556,24 @@ function policy.compile(spec, options)
       fail("compile", tostring(key), "EINVAL", "unknown key")
     end
   end
-  local arches = spec.arches and check_table("arches", spec.arches,
-    "a list of architecture names") or {}
+  local arches = section(spec, "arches", "a list of architecture names")
   sequence(arches, "compile", "arches", "the list")
-  local attributes = spec.attributes and check_table("attributes", spec.attributes,
-    "a table of attribute = value") or {}
-  local errnos = spec.errno and check_table("errno", spec.errno,
-    "a table of errno = list of rules") or {}
-  local traces = spec.trace and check_table("trace", spec.trace,
-    "a table of number = list of rules") or {}
-  local f = seccomp.filter(spec.default or "kill")
+  local attributes = section(spec, "attributes", "a table of attribute = value")
+  local errnos = section(spec, "errno", "a table of errno = list of rules")
+  local traces = section(spec, "trace", "a table of number = list of rules")
+  local default = spec.default
+  if default == nil then
+    default = "kill"
+  elseif type(default) ~= "string" and type(default) ~= "number" then
+    fail("compile", "default", "EINVAL", "must be an action name or value, got " .. type(default))
+  end
+  local f = seccomp.filter(default)
   for _, arch in ipairs(arches) do f:arch_add(arch) end
   for _, name in ipairs(sorted_keys(attributes)) do f:set(name, attributes[name]) end
   local plan = new_plan(f:arches())
   plan.strict = options.strict
   for _, key in ipairs(ACTION_KEYS) do
-    for _, entry in ipairs(spec[key] and check_list(key, spec[key]) or {}) do
+    for _, entry in ipairs(spec[key] == nil and {} or check_list(key, spec[key])) do
       plan_entry(plan, key, entry, "compile", not GRANTS[key])
     end
   end

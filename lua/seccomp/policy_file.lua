@@ -323,11 +323,23 @@ function policy_file.evaluate(text, name, options)
   return data
 end
 
---- `seccomp.compile` of `policy_file.evaluate(text, name, options)`.
+-- `seccomp.compile` of a policy's data, raised at the public function's
+-- caller: returns the filter, the names skipped and the names absent.
+local function compile_at_caller(data)
+  local ok, f, skipped, absent = pcall(require("seccomp.policy").compile, data)
+  if not ok then
+    error((tostring(f):gsub("^[^\n]-:%d+: (seccomp: )", "%1")), 3)
+  end
+  return f, skipped, absent
+end
+
+--- `seccomp.compile` of `policy_file.evaluate(text, name, options)`:
+-- the filter, the names no architecture knows (skipped) and the names
+-- only other architectures have (absent).
 function policy_file.load_string(text, name, options)
   local data = at_caller(policy_file.evaluate, text, name, options)
-  local f = at_caller(require("seccomp.policy").compile, data)
-  return f
+  local f, skipped, absent = compile_at_caller(data)
+  return f, skipped, absent
 end
 
 -- The text of file `path` ("-": standard input), at most max_bytes.
@@ -368,11 +380,12 @@ function policy_file.read(path, options)
   return data
 end
 
---- `seccomp.compile` of the policy in file `path` ("-": standard input).
+--- `seccomp.compile` of the policy in file `path` ("-": standard input),
+-- with the names skipped and absent, as `load_string` returns them.
 function policy_file.load_file(path, options)
   local data = at_caller(policy_file.read, path, options)
-  local f = at_caller(require("seccomp.policy").compile, data)
-  return f
+  local f, skipped, absent = compile_at_caller(data)
+  return f, skipped, absent
 end
 
 return policy_file

@@ -56,7 +56,7 @@ local function syscall_name(nr, arch)
   return tostring(nr)
 end
 
-local TEST_OPTIONS = { report = true, report_fd = true }
+local TEST_OPTIONS = { report = "boolean", report_fd = "number" }
 
 --- Runs `fn` in a forked child under filter `f` and returns
 -- `{ ok, how, code, signal, syscall, args, arch, action, error }`:
@@ -76,10 +76,14 @@ function runner.test(f, fn, opts)
     fail("options must be a table", 2)
   end
   opts = opts or {}
-  for key in pairs(opts) do
+  for key, value in pairs(opts) do
     if not TEST_OPTIONS[key] then
       error(("seccomp: test(%s): Invalid argument (EINVAL): unknown option (report, report_fd)")
             :format(tostring(key)), 2)
+    end
+    if type(value) ~= TEST_OPTIONS[key] then
+      error(("seccomp: test(%s): Invalid argument (EINVAL): must be a %s, got %s")
+            :format(key, TEST_OPTIONS[key], type(value)), 2)
     end
   end
   if opts.report_fd ~= nil and not opts.report then
