@@ -11,7 +11,6 @@
  * the policy layer checks PER.READ_IMPLIES_EXEC, which makes every
  * readable mapping executable.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -3,7 +3,6 @@
  * its subject and the errno by name, e.g.
  *   seccomp: add(openat): Invalid argument (EINVAL): two comparators on argument 2
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,6 @@
  * program with its return instructions rewritten, so they decide every
  * call as the original does apart from the substituted action.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

@@ -12,7 +12,6 @@
  * the flags seccomp_load would use, so plain and variant loads, and
  * later loads of a captured program, share one path.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

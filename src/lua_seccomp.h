@@ -8,6 +8,12 @@
 #ifndef LUA_SECCOMP_H
 #define LUA_SECCOMP_H
 
+/* The Makefile defines it for every core source (CORE_DEFINES), before
+ * the first system header. */
+#ifndef _GNU_SOURCE
+#error "seccomp.core is compiled with -D_GNU_SOURCE (CORE_DEFINES in the Makefile)"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -10,7 +10,6 @@
  * small fd helpers here pass it to a supervising parent over a socketpair
  * (SCM_RIGHTS).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>

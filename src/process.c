@@ -4,7 +4,6 @@
  * limits, bounded reads, and pidfds to follow processes without pid reuse
  * races.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -34,7 +34,6 @@
  * (a fork handler notes it, no syscall needed) leave it alone, so what
  * the parent reads is the child's own story.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>

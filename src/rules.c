@@ -5,7 +5,6 @@
  * into libseccomp, so a rule that raises has added nothing. A libseccomp
  * failure after that is recovered by rebuilding from the record.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

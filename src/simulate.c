@@ -9,7 +9,6 @@
  * the kernel would reject, so an answer is never given for a program
  * that could not be loaded.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
