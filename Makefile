@@ -58,10 +58,11 @@ LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 # fails the link (see check_module), not the first `require`.
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
-            src/constants.c src/simulate.c src/notify.c src/report.c
+            src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
+            src/report.c
 CORE_HDRS = src/lua_seccomp.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
-LINT_LUA = lua spec examples bench bin
+LINT_LUA = lua spec examples bench bin scripts
 LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
@@ -86,7 +87,8 @@ endef
 .DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources
+.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources \
+        constants
 
 all: $(CORE)
 
@@ -101,6 +103,13 @@ $(CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk) $(LIBSECCOMP_OK)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
 	$(call check_module,$@)
 
+# The named constants are data (scripts/constants.lua); the C is generated
+# from it and committed, so a build needs no Lua to make it.
+GEN_CONSTANTS = $(LUA) scripts/gen-constants.lua scripts/constants.lua
+constants:
+	$(GEN_CONSTANTS) >src/constants_gen.c.new
+	mv src/constants_gen.c.new src/constants_gen.c
+
 # Installs missing Debian packages when run as root, else says what to run.
 deps:
 	@sh scripts/deps.sh
@@ -111,6 +120,9 @@ test: deps all $(TEST_DEPS)
 
 lint: deps
 	luacheck $(LINT_LUA)
+	@$(GEN_CONSTANTS) | cmp -s - src/constants_gen.c || \
+	  { echo "src/constants_gen.c is not what scripts/constants.lua gives: run make constants" >&2; \
+	    exit 1; }
 	@set -e; for cc in $(CC) $$(command -v clang || true); do \
 	  echo "$$cc: strict warnings over the core and the helpers"; \
 	  $$cc $(WARNINGS) -Werror -fsyntax-only $(CORE_DEFINES) -I$(LUA_INCDIR) \

@@ -9,43 +9,13 @@
 
 #include "lua_seccomp.h"
 
-typedef struct { const char *name; int value; } errno_entry;
-
-#define E(n) { #n, n }
-static const errno_entry errno_table[] = {
-    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-    E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
-    E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
-    E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
-    E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
-    E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ENOSTR),
-    E(ENODATA), E(ETIME), E(ENOSR), E(ENOLINK), E(EPROTO), E(EMULTIHOP),
-    E(EBADMSG), E(EOVERFLOW), E(EILSEQ), E(EUSERS), E(ENOTSOCK),
-    E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT),
-    E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT),
-    E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
-    E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED), E(ECONNRESET),
-    E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS),
-    E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH),
-    E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EDQUOT), E(ECANCELED),
-    E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
-    E(ENOMEDIUM), E(EMEDIUMTYPE), E(ENOKEY), E(EKEYEXPIRED),
-    E(EKEYREVOKED), E(EKEYREJECTED), E(EREMOTEIO), E(ECHRNG), E(EL2NSYNC),
-    E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI), E(EL2HLT),
-    E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT),
-    E(EBFONT), E(ENONET), E(ENOPKG), E(EREMOTE), E(EADV), E(ESRMNT),
-    E(ECOMM), E(EDOTDOT), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC),
-    E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(ERESTART),
-    E(ESTRPIPE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM),
-    { NULL, 0 }
-};
-#undef E
+/* lsc_errnos (constants_gen.c) is the E table without its aliases: the
+ * first name listed for a number is the one the kernel documents. */
 
 const char *lsc_errno_name(int err)
 {
-    const errno_entry *e;
-    for (e = errno_table; e->name != NULL; e++)
+    const lsc_const *e;
+    for (e = lsc_errnos; e->name != NULL; e++)
         if (e->value == err)
             return e->name;
     return NULL;
@@ -53,10 +23,10 @@ const char *lsc_errno_name(int err)
 
 int lsc_errno_value(const char *name)
 {
-    const errno_entry *e;
-    for (e = errno_table; e->name != NULL; e++)
+    const lsc_const *e;
+    for (e = lsc_errnos; e->name != NULL; e++)
         if (strcmp(e->name, name) == 0)
-            return e->value;
+            return (int)e->value;
     return -1;
 }
 

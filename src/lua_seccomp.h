@@ -178,8 +178,26 @@ void lsc_open_export(lua_State *L);
 /* process.c: fork, wait, exec and fds for child runners. */
 void lsc_open_process(lua_State *L);
 
-/* constants.c: named kernel constants (O, AT, PROT, MAP, AF, SOCK, NETLINK,
- * CLONE, F, IOCTL, S, PR, SIG, E) as the table `constants`. */
+/* constants_gen.c, generated from scripts/constants.lua (make constants):
+ * the tables of named kernel constants, in the order of the data, ending
+ * with { NULL }. lsc_errnos is the E table, the one list of errno names. */
+typedef struct lsc_const {
+    const char *name;
+    lua_Integer value;
+} lsc_const;
+
+typedef struct lsc_const_table {
+    const char *name;          /* "O": seccomp.O */
+    const lsc_const *list;
+    const lsc_const *aliases;  /* names only, never mapped back; or NULL */
+    int both_ways;             /* numbers map back to names too */
+} lsc_const_table;
+
+extern const lsc_const_table lsc_constant_tables[];
+extern const lsc_const lsc_errnos[];
+
+/* constants.c: the tables above as `constants` (and their names, in
+ * order, as `constant_tables`), and personality(). */
 void lsc_open_constants(lua_State *L);
 
 /* simulate.c: classic-BPF interpreter, f:check(), bpf_run(). */
