@@ -199,7 +199,8 @@ function methods.priority(f, name, priority)
   return core_priority(f, name, priority)
 end
 
---- Records names the policy layer skipped while building this filter.
+-- Records names the policy layer skipped while building this filter: an
+-- internal of the policy layer, not public API (docs/API.md leaves it out).
 function methods.note_skipped(f, names)
   check_filter(f, "note_skipped")
   if type(names) ~= "table" then
@@ -337,6 +338,22 @@ function Arg:flags_in(allowed)
   if self.bits == 32 then mask = mask & 0xffffffff end
   return comparator(self, "masked_eq", mask, 0)
 end
+
+--- For the layers above: what the policy layer and tools use from the
+-- C core, which they do not require themselves. Not re-exported by the
+-- façade, not public API.
+-- @section internal
+
+api.internal = {
+  -- check_cmp(c): raises unless `c` is a comparator the core accepts
+  check_cmp = core.check_cmp,
+  -- sub-calls libseccomp multiplexes through socketcall or ipc: name -> multiplexer
+  multiplexed_calls = core.multiplexed_calls,
+  -- personality(): this process's persona flags (personality(2))
+  personality = core.personality,
+  -- arches(f): f:arches(), raising (not indexing) when f is not a filter
+  arches = methods.arches,
+}
 
 --- Wiring: what the layers above hand this module when they load.
 -- @section wiring

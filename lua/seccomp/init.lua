@@ -9,8 +9,9 @@ local api = require "seccomp.filter"
 
 local seccomp = {}
 
--- The API's wiring setters stay in seccomp.filter.
-local WIRING = { set_expander = true, set_runner = true, set_report_hints = true }
+-- The API's wiring setters and internals stay in seccomp.filter.
+local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
+                 internal = true }
 for name, value in pairs(api) do
   if not WIRING[name] then seccomp[name] = value end
 end
