@@ -9,7 +9,7 @@
 -- functions at the end; the façade `seccomp` (init.lua) wires them, and
 -- users require that. Every field but those setters is re-exported there
 -- under the same name, so its doc comments name them `seccomp.x`.
--- @module seccomp.filter
+-- @submodule seccomp
 
 local core = require "seccomp.core"
 
@@ -339,10 +339,9 @@ function Arg:flags_in(allowed)
   return comparator(self, "masked_eq", mask, 0)
 end
 
---- For the layers above: what the policy layer and tools use from the
+-- For the layers above: what the policy layer and tools use from the
 -- C core, which they do not require themselves. Not re-exported by the
--- façade, not public API.
--- @section internal
+-- façade, not public API (nor in the LDoc reference).
 
 api.internal = {
   -- check_cmp(c): raises unless `c` is a comparator the core accepts
@@ -355,8 +354,8 @@ api.internal = {
   arches = methods.arches,
 }
 
---- Wiring: what the layers above hand this module when they load.
--- @section wiring
+-- Wiring: what the layers above hand this module when they load. Not
+-- public API either.
 
 -- Each setter takes a function (or nil to unset) and returns the one it
 -- replaces. The façade does not re-export them.
