@@ -21,11 +21,12 @@ const char *lsc_errno_name(int err)
     return NULL;
 }
 
-int lsc_errno_value(const char *name)
+/* name is matched whole: "EPERM\0x" is no errno name. */
+int lsc_errno_value(const char *name, size_t len)
 {
     const lsc_const *e;
     for (e = lsc_errnos; e->name != NULL; e++)
-        if (strcmp(e->name, name) == 0)
+        if (strlen(e->name) == len && memcmp(e->name, name, len) == 0)
             return (int)e->value;
     return -1;
 }
@@ -105,10 +106,12 @@ static int l_errno_name(lua_State *L)
 
 static int l_errno_value(lua_State *L)
 {
-    const char *name = lsc_check_string(L, 1, "errno_value", NULL, "errno name", NULL);
-    int v = lsc_errno_value(name);
+    size_t len;
+    const char *name = lsc_check_string(L, 1, "errno_value", NULL, "errno name", &len);
+    int v = lsc_errno_value(name, len);
     if (v < 0)
-        return lsc_fail(L, "errno_value", name, EINVAL, "unknown errno name");
+        return lsc_fail(L, "errno_value", lsc_to_subject(L, 1), EINVAL,
+                        "unknown errno name");
     lua_pushinteger(L, v);
     return 1;
 }

@@ -343,17 +343,17 @@ static int variant_option(lua_State *L, int idx, const char *op)
     lsc_check_table(L, idx, op, NULL, "options");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
-        const char *key = lua_type(L, -2) == LUA_TSTRING
-                          ? lua_tostring(L, -2) : NULL;
-        if (key != NULL && strcmp(key, "kill_as_trap") == 0) {
-            if (lua_toboolean(L, -1))
-                variant |= LSC_VARIANT_KILL_AS_TRAP;
-        } else if (key != NULL && strcmp(key, "notify_as_enosys") == 0) {
-            if (lua_toboolean(L, -1))
-                variant |= LSC_VARIANT_NOTIFY_AS_ENOSYS;
-        } else {
-            lsc_fail(L, op, key, EINVAL, "unknown option (kill_as_trap, "
-                     "notify_as_enosys)");
+        static const char *const options[] = {
+            "kill_as_trap", "notify_as_enosys", NULL
+        };
+        int on = lua_toboolean(L, -1);
+        switch (lsc_option_index(L, -2, options)) {
+        case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
+        case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+        default:
+            lsc_fail(L, op, lua_type(L, -2) == LUA_TSTRING
+                     ? lsc_to_subject(L, -2) : NULL, EINVAL,
+                     "unknown option (kill_as_trap, notify_as_enosys)");
         }
         lua_pop(L, 1);
     }

@@ -227,8 +227,12 @@ static int l_check_unloaded(lua_State *L)
 {
     const char *op = lsc_check_string(L, 2, "check_unloaded", NULL,
                                       "operation", NULL);
-    const char *subject = lua_isnoneornil(L, 3) ? NULL
-                          : lsc_check_string(L, 3, op, NULL, "subject", NULL);
+    const char *subject = NULL;
+    if (!lua_isnoneornil(L, 3)) {  /* any bytes: it is only shown */
+        size_t len;
+        lsc_check_string(L, 3, op, NULL, "subject", &len);
+        subject = lsc_to_subject(L, 3);
+    }
     lsc_refuse_loaded(L, lsc_check_filter(L, 1, op), op, subject);
     return 0;
 }
@@ -569,21 +573,22 @@ static int l_load(lua_State *L)
     struct sock_filter *prog;
     size_t n;
     if (!lua_isnoneornil(L, 2)) {
+        static const char *const options[] = {
+            "kill_as_trap", "notify_as_enosys", "stack", NULL
+        };
         lsc_check_table(L, 2, "load", NULL, "options");
         lua_pushnil(L);
         while (lua_next(L, 2) != 0) {
-            const char *key = lua_type(L, -2) == LUA_TSTRING
-                              ? lua_tostring(L, -2) : NULL;
             int on = lua_toboolean(L, -1);
-            if (key != NULL && strcmp(key, "kill_as_trap") == 0)
-                variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0;
-            else if (key != NULL && strcmp(key, "notify_as_enosys") == 0)
-                variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0;
-            else if (key != NULL && strcmp(key, "stack") == 0)
-                stack = on;
-            else
-                lsc_fail(L, "load", key, EINVAL, "unknown option "
-                         "(kill_as_trap, notify_as_enosys, stack)");
+            switch (lsc_option_index(L, -2, options)) {
+            case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
+            case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+            case 2: stack = on; break;
+            default:
+                lsc_fail(L, "load", lua_type(L, -2) == LUA_TSTRING
+                         ? lsc_to_subject(L, -2) : NULL, EINVAL,
+                         "unknown option (kill_as_trap, notify_as_enosys, stack)");
+            }
             lua_pop(L, 1);
         }
     }

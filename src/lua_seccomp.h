@@ -112,7 +112,7 @@ int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
              const char *detail);
 const char *lsc_push_subject(lua_State *L, const char *s, size_t len);
 const char *lsc_errno_name(int err);
-int lsc_errno_value(const char *name);
+int lsc_errno_value(const char *name, size_t len);
 void lsc_open_errors(lua_State *L);
 
 /* values.c: strict argument checks (no silent conversions). */
@@ -121,9 +121,21 @@ int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
 int64_t lsc_check_range(lua_State *L, int idx, const char *op,
                         const char *subject, const char *what,
                         int64_t min, int64_t max);
+/* len NULL: a C string, refused if it holds a NUL byte. */
 const char *lsc_check_string(lua_State *L, int idx, const char *op,
                              const char *subject, const char *what,
                              size_t *len);
+/* Like luaL_checkoption with our errors: the index in names (ending with
+ * NULL) of the string at idx; not a string, or none of names (a NUL byte
+ * included), raises EINVAL with detail and the string as subject unless
+ * one is given. */
+int lsc_check_option(lua_State *L, int idx, const char *op,
+                     const char *subject, const char *what,
+                     const char *const names[], const char *detail);
+/* The same match without raising: -1 for no string or no name. */
+int lsc_option_index(lua_State *L, int idx, const char *const names[]);
+/* The string at idx as an error subject, NUL bytes shown as \0. */
+const char *lsc_to_subject(lua_State *L, int idx);
 void lsc_check_table(lua_State *L, int idx, const char *op,
                      const char *subject, const char *what);
 

@@ -113,9 +113,9 @@ static int notify_respond(lua_State *L)
     uint32_t flags = 0;
     int rc, kinds = 0;
     if (lua_type(L, 3) == LUA_TSTRING) {
-        if (strcmp(lua_tostring(L, 3), "continue") != 0)
-            return lsc_fail(L, "notify_respond", lua_tostring(L, 3), EINVAL,
-                            "expected \"continue\" or a table");
+        static const char *const continue_only[] = { "continue", NULL };
+        lsc_check_option(L, 3, "notify_respond", NULL, "response", continue_only,
+                         "expected \"continue\" or a table");
         flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         kinds = 1;
     } else {
@@ -130,9 +130,11 @@ static int notify_respond(lua_State *L)
         }
         if (lua_getfield(L, 3, "errno") != LUA_TNIL) {
             if (lua_type(L, -1) == LUA_TSTRING) {
-                err = lsc_errno_value(lua_tostring(L, -1));
+                size_t len;
+                const char *name = lua_tolstring(L, -1, &len);
+                err = lsc_errno_value(name, len);
                 if (err <= 0)
-                    return lsc_fail(L, "notify_respond", lua_tostring(L, -1),
+                    return lsc_fail(L, "notify_respond", lsc_to_subject(L, -1),
                                     EINVAL, "unknown errno name");
             } else {
                 err = lsc_check_integer(L, -1, "notify_respond", NULL, "errno");

@@ -185,15 +185,10 @@ static const int rlimit_values[] = {
  * be lowered below the current hard one unless privileged. */
 static int l_setrlimit(lua_State *L)
 {
-    const char *name = lsc_check_string(L, 1, "setrlimit", NULL, "resource", NULL);
+    int i = lsc_check_option(L, 1, "setrlimit", NULL, "resource", rlimit_names,
+                             "resource is cpu, data, as, fsize, nofile, core, nproc or stack");
+    const char *name = rlimit_names[i];
     struct rlimit rl;
-    int i;
-    for (i = 0; rlimit_names[i] != NULL; i++)
-        if (strcmp(rlimit_names[i], name) == 0)
-            break;
-    if (rlimit_names[i] == NULL)
-        return lsc_fail(L, "setrlimit", name, EINVAL,
-                        "resource is cpu, data, as, fsize, nofile, core, nproc or stack");
     rl.rlim_cur = (rlim_t)lsc_check_range(L, 2, "setrlimit", name, "soft limit",
                                           0, INT64_MAX);
     rl.rlim_max = lua_isnoneornil(L, 3) ? rl.rlim_cur :

@@ -353,7 +353,8 @@ static int rec_finish(lua_State *L)
     static const char *const states[] = { "returned", "error", "setup", NULL };
     static const int values[] = { REC_RETURNED, REC_ERROR, REC_SETUP };
     lsc_record_ud *u = check_record(L, 1);
-    int st = values[luaL_checkoption(L, 2, NULL, states)];
+    int st = values[lsc_check_option(L, 2, "record", NULL, "state", states,
+                                     "state is returned, error or setup")];
     size_t len = 0;
     const char *msg = luaL_optlstring(L, 3, "", &len);
     if (!may_write(u->rec)) {
