@@ -149,7 +149,7 @@ static int l_action_name(lua_State *L)
     return lsc_push_action(L, lsc_check_action(L, 1, "action_name"));
 }
 
-static const luaL_Reg action_functions[] = {
+const luaL_Reg lsc_actions_functions[] = {
     {"errno", l_errno},
     {"trace", l_trace},
     {"action", l_action},
@@ -157,21 +157,16 @@ static const luaL_Reg action_functions[] = {
     {NULL, NULL}
 };
 
-void lsc_open_actions(lua_State *L)
-{
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, action_functions, 0);
-#define ACT(n) (lua_pushinteger(L, (lua_Integer)n), lua_setfield(L, -2, #n))
-    ACT(SCMP_ACT_ALLOW);
-    ACT(SCMP_ACT_KILL_PROCESS);
-    ACT(SCMP_ACT_KILL_THREAD);
-    ACT(SCMP_ACT_TRAP);
-    ACT(SCMP_ACT_LOG);
-    ACT(SCMP_ACT_NOTIFY);
+#define ACT(n) { #n, (lua_Integer)n }
+const lsc_const lsc_actions_constants[] = {
+    ACT(SCMP_ACT_ALLOW),
+    ACT(SCMP_ACT_KILL_PROCESS),
+    ACT(SCMP_ACT_KILL_THREAD),
+    ACT(SCMP_ACT_TRAP),
+    ACT(SCMP_ACT_LOG),
+    ACT(SCMP_ACT_NOTIFY),
+    { "SCMP_ACT_ERRNO_BASE", (lua_Integer)SCMP_ACT_ERRNO(0) },
+    { "SCMP_ACT_TRACE_BASE", (lua_Integer)SCMP_ACT_TRACE(0) },
+    { NULL, 0 }
+};
 #undef ACT
-    lua_pushinteger(L, (lua_Integer)SCMP_ACT_ERRNO(0));
-    lua_setfield(L, -2, "SCMP_ACT_ERRNO_BASE");
-    lua_pushinteger(L, (lua_Integer)SCMP_ACT_TRACE(0));
-    lua_setfield(L, -2, "SCMP_ACT_TRACE_BASE");
-    lua_pop(L, 1);
-}

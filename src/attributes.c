@@ -285,7 +285,7 @@ static int l_arch_name(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg attr_methods[] = {
+const luaL_Reg lsc_attributes_methods[] = {
     {"get", l_get},
     {"set", l_set},
     {"arch_add", l_arch_add},
@@ -295,18 +295,10 @@ static const luaL_Reg attr_methods[] = {
     {NULL, NULL}
 };
 
-static const luaL_Reg attr_functions[] = {
+const luaL_Reg lsc_attributes_functions[] = {
     {"arch_native", l_arch_native},
     {"arch_token", l_arch_token},
     {"arch_name", l_arch_name},
     {"attribute_names", l_attribute_names},
     {NULL, NULL}
 };
-
-void lsc_open_attributes(lua_State *L)
-{
-    luaL_setfuncs(L, attr_methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, attr_functions, 0);
-    lua_pop(L, 1);
-}

@@ -2,8 +2,7 @@
  * constants.c: named kernel constants for comparators and policies.
  *
  * The tables themselves are data (scripts/constants.lua), generated into
- * constants_gen.c. lsc_open_constants puts them in the module table as
- * `constants`: constants.O.WRONLY, constants.IOCTL.TIOCGWINSZ,
+ * constants_gen.c. They are in the module table as `constants`: constants.O.WRONLY, constants.IOCTL.TIOCGWINSZ,
  * constants.E.EPERM (and constants.E[1] == "EPERM"), constants.SIG.SIGSYS
  * (and back); `constant_tables` lists their names in order, for the
  * layers above that copy or show them.
@@ -62,20 +61,36 @@ static int l_personality(lua_State *L)
     return 1;
 }
 
-void lsc_open_constants(lua_State *L)
+/* constants: { O = { WRONLY = 1, ... }, ... } */
+static void push_constants(lua_State *L)
+{
+    const lsc_const_table *t;
+    lua_newtable(L);
+    for (t = lsc_constant_tables; t->name != NULL; t++) {
+        push_table(L, t);
+        lua_setfield(L, -2, t->name);
+    }
+}
+
+/* constant_tables: { "O", "AT", ... }, in the order of the data */
+static void push_table_names(lua_State *L)
 {
     const lsc_const_table *t;
     lua_Integer n = 0;
     lua_newtable(L);
-    lua_newtable(L);
     for (t = lsc_constant_tables; t->name != NULL; t++) {
-        push_table(L, t);
-        lua_setfield(L, -3, t->name);
         lua_pushstring(L, t->name);
         lua_rawseti(L, -2, ++n);
     }
-    lua_setfield(L, -4, "constant_tables");
-    lua_setfield(L, -3, "constants");
-    lua_pushcfunction(L, l_personality);
-    lua_setfield(L, -3, "personality");
 }
+
+const luaL_Reg lsc_constants_functions[] = {
+    {"personality", l_personality},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_constants_fields[] = {
+    {"constants", push_constants},
+    {"constant_tables", push_table_names},
+    {NULL, NULL}
+};

@@ -116,10 +116,8 @@ static int l_errno_value(lua_State *L)
     return 1;
 }
 
-void lsc_open_errors(lua_State *L)
-{
-    lua_pushcfunction(L, l_errno_name);
-    lua_setfield(L, -3, "errno_name");
-    lua_pushcfunction(L, l_errno_value);
-    lua_setfield(L, -3, "errno_value");
-}
+const luaL_Reg lsc_errors_functions[] = {
+    {"errno_name", l_errno_name},
+    {"errno_value", l_errno_value},
+    {NULL, NULL}
+};

@@ -378,21 +378,28 @@ static int l_bpf_variant(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg export_methods[] = {
-    {"pfc", l_pfc},
-    {"bpf", l_bpf},
-    {NULL, NULL}
-};
-
-void lsc_open_export(lua_State *L)
+/* variant_trap_data: what the traps of a kill-as-trap variant carry. */
+static void push_trap_data(lua_State *L)
 {
-    luaL_setfuncs(L, export_methods, 0);
-    lua_pushcfunction(L, l_bpf_variant);
-    lua_setfield(L, -3, "bpf_variant");
     lua_createtable(L, 0, 2);
     lua_pushinteger(L, LSC_TRAP_KILL_PROCESS);
     lua_setfield(L, -2, "kill_process");
     lua_pushinteger(L, LSC_TRAP_KILL_THREAD);
     lua_setfield(L, -2, "kill_thread");
-    lua_setfield(L, -3, "variant_trap_data");
 }
+
+const luaL_Reg lsc_export_methods[] = {
+    {"pfc", l_pfc},
+    {"bpf", l_bpf},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_export_functions[] = {
+    {"bpf_variant", l_bpf_variant},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_export_fields[] = {
+    {"variant_trap_data", push_trap_data},
+    {NULL, NULL}
+};

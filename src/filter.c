@@ -629,7 +629,7 @@ static int l_is_open(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg filter_methods[] = {
+const luaL_Reg lsc_filter_methods[] = {
     {"close", l_close},
     {"reset", l_reset},
     {"merge", l_merge},
@@ -639,26 +639,17 @@ static const luaL_Reg filter_methods[] = {
     {NULL, NULL}
 };
 
-static const luaL_Reg filter_meta[] = {
+/* One idempotent close for close, __gc and __close. */
+const luaL_Reg lsc_filter_meta[] = {
     {"__gc", l_close},
     {"__close", l_close},
     {"__tostring", l_tostring},
     {NULL, NULL}
 };
 
-/* Creates the metatable; its __index is the methods table at -1. */
-void lsc_open_filter(lua_State *L)
-{
-    luaL_setfuncs(L, filter_methods, 0);
-    luaL_newmetatable(L, LSC_FILTER_TYPE);
-    luaL_setfuncs(L, filter_meta, 0);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
-    lua_pushcfunction(L, l_filter);
-    lua_setfield(L, -3, "filter");
-    lua_pushcfunction(L, l_check_unloaded);
-    lua_setfield(L, -3, "check_unloaded");
-    lua_pushcfunction(L, l_load);
-    lua_setfield(L, -3, "load_filter");
-}
+const luaL_Reg lsc_filter_functions[] = {
+    {"filter", l_filter},
+    {"check_unloaded", l_check_unloaded},
+    {"load_filter", l_load},
+    {NULL, NULL}
+};

@@ -359,7 +359,7 @@ static int l_poll(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg process_functions[] = {
+const luaL_Reg lsc_process_functions[] = {
     {"fork", l_fork},
     {"wait", l_wait},
     {"exit", l_exit},
@@ -379,10 +379,3 @@ static const luaL_Reg process_functions[] = {
     {"poll", l_poll},
     {NULL, NULL}
 };
-
-void lsc_open_process(lua_State *L)
-{
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, process_functions, 0);
-    lua_pop(L, 1);
-}

@@ -50,9 +50,6 @@
 
 #include "lua_seccomp.h"
 
-
-#define LSC_RECORD_TYPE "seccomp.record"
-
 /* si_code of a seccomp trap.  glibc 2.36 does not define it, and the
  * kernel header that does (asm-generic/siginfo.h) clashes with glibc's. */
 #ifndef SYS_SECCOMP
@@ -292,7 +289,7 @@ static lsc_record_ud *check_record(lua_State *L, int idx)
 }
 
 /* report_record() -> a shared record, to be made before fork. */
-static int rec_new(lua_State *L)
+static int l_report_record(lua_State *L)
 {
     lsc_record_ud *u = (lsc_record_ud *)lua_newuserdata(L, sizeof *u);
     void *p;
@@ -306,7 +303,7 @@ static int rec_new(lua_State *L)
     return 1;
 }
 
-static int rec_close(lua_State *L)
+static int l_record_close(lua_State *L)
 {
     lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, 1,
                                                         LSC_RECORD_TYPE);
@@ -338,7 +335,7 @@ static int claim(lua_State *L, lsc_record *r)
 /* rec:claim(): from now on only this process writes the record: neither
  * rec:finish nor the SIGSYS handler writes it in a process forked later,
  * so a grandchild's end is not taken for the child's. */
-static int rec_claim(lua_State *L)
+static int l_record_claim(lua_State *L)
 {
     return claim(L, check_record(L, 1)->rec);
 }
@@ -348,7 +345,7 @@ static int rec_claim(lua_State *L)
  * (the child could not even start it); v1 and v2 are two integers the
  * child reports.  Only writes memory: safe under any filter.  A process
  * forked after the record was claimed writes nothing. */
-static int rec_finish(lua_State *L)
+static int l_record_finish(lua_State *L)
 {
     static const char *const states[] = { "returned", "error", "setup", NULL };
     static const int values[] = { REC_RETURNED, REC_ERROR, REC_SETUP };
@@ -378,7 +375,7 @@ static int rec_finish(lua_State *L)
  *                 message =, values = { v1, v2 },
  *                 syscall = nr, arch = token, args = {...}, ip = n,
  *                 action = "kill_process"|"kill_thread"|"trap" } */
-static int rec_read(lua_State *L)
+static int l_record_read(lua_State *L)
 {
     static const char *const states[] = { "none", "returned", "error",
                                           "violation", "setup" };
@@ -433,7 +430,7 @@ static void free_tables(void)
  * SIGSYS handler.  hints maps syscall names to the text naming what would
  * allow them; fd < 0 writes nothing (the record alone is filled).  The
  * record is claimed by this process (rec:claim()). */
-static int report_install(lua_State *L)
+static int l_report_install(lua_State *L)
 {
     struct sigaction sa;
     int64_t fd;
@@ -480,30 +477,23 @@ static int report_install(lua_State *L)
     return 0;
 }
 
-void lsc_open_report(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "report_install", report_install },
-        { "report_record", rec_new },
-        { NULL, NULL }
-    };
-    static const luaL_Reg rec_methods[] = {
-        { "claim", rec_claim },
-        { "finish", rec_finish },
-        { "read", rec_read },
-        { "close", rec_close },
-        { NULL, NULL }
-    };
-    if (luaL_newmetatable(L, LSC_RECORD_TYPE)) {
-        luaL_newlib(L, rec_methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, rec_close);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, rec_close);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_pop(L, 1);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_report_functions[] = {
+    {"report_install", l_report_install},
+    {"report_record", l_report_record},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_record_methods[] = {
+    {"claim", l_record_claim},
+    {"finish", l_record_finish},
+    {"read", l_record_read},
+    {"close", l_record_close},
+    {NULL, NULL}
+};
+
+/* One idempotent close for close, __gc and __close. */
+const luaL_Reg lsc_record_meta[] = {
+    {"__gc", l_record_close},
+    {"__close", l_record_close},
+    {NULL, NULL}
+};

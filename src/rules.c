@@ -875,14 +875,14 @@ static int l_syscall_name(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg rule_methods[] = {
+const luaL_Reg lsc_rules_methods[] = {
     {"add_rule", l_add_rule},
     {"add_rule_exact", l_add_rule_exact},
     {"priority", l_priority},
     {NULL, NULL}
 };
 
-static const luaL_Reg rule_functions[] = {
+const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
@@ -901,12 +901,7 @@ static void push_multiplexed_calls(lua_State *L)
     }
 }
 
-void lsc_open_rules(lua_State *L)
-{
-    luaL_setfuncs(L, rule_methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, rule_functions, 0);
-    push_multiplexed_calls(L);
-    lua_setfield(L, -2, "multiplexed_calls");
-    lua_pop(L, 1);
-}
+const lsc_field lsc_rules_fields[] = {
+    {"multiplexed_calls", push_multiplexed_calls},
+    {NULL, NULL}
+};

@@ -314,7 +314,7 @@ static void sim_kernel_view(struct seccomp_data *d)
 }
 
 /* f:check(syscall[, args[, arch]]) -> action name[, data] */
-static int sim_check(lua_State *L)
+static int l_check(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "check");
     struct seccomp_data d;
@@ -341,7 +341,7 @@ static int sim_check(lua_State *L)
 }
 
 /* bpf_run(bpf, arch_token, nr[, args[, ip]]) -> action name[, data] */
-static int sim_bpf_run(lua_State *L)
+static int l_bpf_run(lua_State *L)
 {
     struct seccomp_data d;
     size_t len;
@@ -364,7 +364,7 @@ static int sim_bpf_run(lua_State *L)
 /* syscall_raw(nr, args...) -> result, errno.  Issues exactly the call the
  * simulator reasons about (native ABI, all six registers set), so specs
  * can compare f:check() with the kernel in a child process. */
-static int sim_syscall_raw(lua_State *L)
+static int l_syscall_raw(lua_State *L)
 {
     long a[6] = { 0, 0, 0, 0, 0, 0 };
     long nr = (long)lsc_check_integer(L, 1, "syscall_raw", NULL, "syscall");
@@ -385,7 +385,7 @@ static int sim_syscall_raw(lua_State *L)
  * earlier) into this process, with no_new_privs set first.  The kernel
  * alone judges the program (the simulator's checks are not applied), so
  * specs can compare the simulator's refusals with the kernel's. */
-static int sim_bpf_load(lua_State *L)
+static int l_bpf_load(lua_State *L)
 {
     size_t len;
     const char *bpf = lsc_check_string(L, 1, "bpf_load", NULL, "program", &len);
@@ -442,22 +442,19 @@ static void push_bpf_constants(lua_State *L)
     }
 }
 
-void lsc_open_simulate(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "bpf_run", sim_bpf_run },
-        { "syscall_raw", sim_syscall_raw },
-        { "bpf_load", sim_bpf_load },
-        { NULL, NULL }
-    };
-    static const luaL_Reg methods[] = {
-        { "check", sim_check },
-        { NULL, NULL }
-    };
-    luaL_setfuncs(L, methods, 0);  /* filter methods at -1 */
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    push_bpf_constants(L);
-    lua_setfield(L, -2, "bpf");
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_simulate_functions[] = {
+    {"bpf_run", l_bpf_run},
+    {"syscall_raw", l_syscall_raw},
+    {"bpf_load", l_bpf_load},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_simulate_methods[] = {
+    {"check", l_check},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_simulate_fields[] = {
+    {"bpf", push_bpf_constants},
+    {NULL, NULL}
+};
