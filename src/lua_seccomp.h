@@ -248,9 +248,21 @@ extern const lsc_field lsc_simulate_fields[];
 extern const luaL_Reg lsc_notify_functions[];
 extern const luaL_Reg lsc_notify_methods[];
 
-/* report.c: SIGSYS violation reports, shared child record. */
+/* report.c: SIGSYS violation reports. */
 extern const luaL_Reg lsc_report_functions[];
-extern const luaL_Reg lsc_record_methods[];  /* the shared record's */
+
+/* outcome.c: the shared record of how a child ended (report_record).
+ * The report handler notes a refused call in the target record with
+ * lsc_record_violation, which only writes memory. */
+typedef struct lsc_record lsc_record;
+enum { LSC_END_KILL_PROCESS, LSC_END_KILL_THREAD, LSC_END_TRAP };
+lsc_record *lsc_check_record(lua_State *L, int idx);
+void lsc_record_claim(lua_State *L, lsc_record *r);
+void lsc_record_target(lsc_record *r);  /* NULL: none */
+void lsc_record_violation(int32_t nr, uint32_t arch, int kill,
+                          const uint64_t args[6], uint64_t ip);
+extern const luaL_Reg lsc_outcome_functions[];
+extern const luaL_Reg lsc_record_methods[];
 extern const luaL_Reg lsc_record_meta[];
 
 #endif
