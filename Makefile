@@ -142,7 +142,7 @@ demo: deps all
 docs: deps
 	@sh scripts/docs.sh $(BUILD)/docs
 
-bench: deps all
+bench: deps all $(LRAW)
 	@for b in $(BENCH_SCRIPTS); do $(LUA) $$b || exit 1; done
 
 install: all

@@ -85,12 +85,6 @@ static int l_execv(lua_State *L)
     return lsc_fail(L, "execv", path, err, NULL);
 }
 
-static int l_getpid(lua_State *L)
-{
-    lua_pushinteger(L, getpid());
-    return 1;
-}
-
 /* kill(pid, signo) */
 static int l_kill(lua_State *L)
 {
@@ -364,7 +358,6 @@ const luaL_Reg lsc_process_functions[] = {
     {"wait", l_wait},
     {"exit", l_exit},
     {"execv", l_execv},
-    {"getpid", l_getpid},
     {"kill", l_kill},
     {"pipe", l_pipe},
     {"read", l_read},

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -381,33 +380,6 @@ static int l_syscall_raw(lua_State *L)
     return 2;
 }
 
-/* bpf_load(bpf): load a raw seccomp program (for example one exported
- * earlier) into this process, with no_new_privs set first.  The kernel
- * alone judges the program (the simulator's checks are not applied), so
- * specs can compare the simulator's refusals with the kernel's. */
-static int l_bpf_load(lua_State *L)
-{
-    size_t len;
-    const char *bpf = lsc_check_string(L, 1, "bpf_load", NULL, "program", &len);
-    struct sock_filter prog[BPF_MAXINSNS];
-    struct sock_fprog fprog;
-    size_t n;
-    if (len % sizeof(struct sock_filter) != 0 || len == 0 ||
-        len / sizeof(struct sock_filter) > BPF_MAXINSNS)
-        return lsc_fail(L, "bpf_load", "bpf", EINVAL,
-                        "not a whole program of 1..4096 instructions");
-    n = len / sizeof(struct sock_filter);
-    memcpy(prog, bpf, len);
-    fprog.len = (unsigned short)n;
-    fprog.filter = prog;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return lsc_fail(L, "bpf_load", "no_new_privs", errno, NULL);
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
-        return lsc_fail(L, "bpf_load", "seccomp", errno,
-                        "the kernel refused the program");
-    return 0;
-}
-
 /* The numbers a Lua program needs to write or read seccomp BPF, from the
  * kernel headers: opcode parts, return actions, seccomp_data offsets. */
 static void push_bpf_constants(lua_State *L)
@@ -445,7 +417,6 @@ static void push_bpf_constants(lua_State *L)
 const luaL_Reg lsc_simulate_functions[] = {
     {"bpf_run", l_bpf_run},
     {"syscall_raw", l_syscall_raw},
-    {"bpf_load", l_bpf_load},
     {NULL, NULL}
 };
 
