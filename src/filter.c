@@ -481,14 +481,6 @@ static int l_merge(lua_State *L)
 
 /* ---- loading -------------------------------------------------------- */
 
-/* Filters this process (or an ancestor before its fork) loaded. */
-static int loaded_here;
-
-int lsc_loaded_here(void)
-{
-    return loaded_here;
-}
-
 /* The flags seccomp_load would pass for the filter's attributes. With a
  * listener and tsync the kernel needs TSYNC_ESRCH (the return value is
  * then the listener, not a thread id). */
@@ -610,7 +602,7 @@ static int l_load(lua_State *L)
         return lsc_fail(L, "load", NULL, err, detail);
     }
     f->loads++;
-    loaded_here++;
+    lsc_export_note_load(prog, n);
     lua_settop(L, 1);
     return 1;
 }

@@ -171,7 +171,6 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
-int lsc_loaded_here(void);
 int lsc_rebuild(lsc_filter *f);
 extern const luaL_Reg lsc_filter_functions[];
 extern const luaL_Reg lsc_filter_methods[];
@@ -210,6 +209,7 @@ extern const luaL_Reg lsc_attributes_methods[];
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op);
 void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int with_pfc);
 void lsc_export_prepare(void);
+void lsc_export_note_load(const struct sock_filter *prog, size_t n);
 struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,
@@ -240,6 +240,9 @@ extern const luaL_Reg lsc_constants_functions[];
 extern const lsc_field lsc_constants_fields[];
 
 /* simulate.c: classic-BPF interpreter, f:check(), bpf_run(). */
+struct seccomp_data;
+uint32_t lsc_sim_run(const struct sock_filter *p, size_t n,
+                     const struct seccomp_data *d);
 extern const luaL_Reg lsc_simulate_functions[];
 extern const luaL_Reg lsc_simulate_methods[];
 extern const lsc_field lsc_simulate_fields[];

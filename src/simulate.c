@@ -222,6 +222,13 @@ static uint32_t sim_exec(const struct sock_filter *p, size_t n,
     return 0;
 }
 
+/* The return value of a program the kernel accepted (so valid) for d. */
+uint32_t lsc_sim_run(const struct sock_filter *p, size_t n,
+                     const struct seccomp_data *d)
+{
+    return sim_exec(p, n, d);
+}
+
 /* Push what the kernel does with return value ret: the action name and,
  * for errno, trace and trap, the data.  Unknown actions kill the process
  * (the default branch of __seccomp_filter()). */

