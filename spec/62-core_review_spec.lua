@@ -198,3 +198,91 @@ int main(void)
     assert.are.same({ "thread 1 wrong 0", "thread 2 wrong 0" }, lines)
   end)
 end)
+
+describe("merges", function()
+  local MERGED = "Operation not permitted %(EPERM%): the filter has merged rules, and merged rules "
+                 .. "apply to the source filter's architectures only; add architectures before merging"
+
+  -- A destination on x86 only and a source on x86_64 that kills ptrace.
+  local function merged()
+    local src = seccomp.filter("allow")
+    src:add("kill", "ptrace")
+    local dst = seccomp.filter("allow")
+    dst:arch_add("x86")
+    dst:arch_remove("native")
+    dst:merge(src)
+    return dst
+  end
+
+  it("refuse architecture changes after a merge, which would not get the merged rules", function()
+    local f = merged()
+    local ok, err = pcall(f.arch_add, f, "aarch64")
+    assert.is_false(ok)
+    assert.matches("^seccomp: arch_add%(aarch64%): " .. MERGED .. "$", err)
+    ok, err = pcall(f.arch_remove, f, "x86")
+    assert.is_false(ok)
+    assert.matches("^seccomp: arch_remove%(x86%): " .. MERGED .. "$", err)
+    assert.are.same({ "x86", "x86_64" }, f:arches())
+    -- the merged kill holds on the source's architecture, in the kernel
+    local r = helpers.child(function()
+      f:load()
+      lraw.syscall_raw(SYS("ptrace"), 0, 0, 0, 0)
+    end)
+    helpers.assert_sigsys(r)
+  end)
+
+  it("refuse a source whose attributes differ, naming the attribute", function()
+    for _, case in ipairs {
+      { "log", true }, { "badarch_action", seccomp.errno("EPERM") }, { "tsync", false },
+      { "no_new_privs", false },
+    } do
+      local src = seccomp.filter("kill")
+      src:arch_add("aarch64")
+      src:arch_remove("native")
+      src:set(case[1], case[2])
+      local dst = seccomp.filter("kill")
+      local ok, err = pcall(dst.merge, dst, src)
+      assert.is_false(ok)
+      assert.are.equal("seccomp: merge(" .. case[1] .. "): Invalid argument (EINVAL): the source "
+                       .. "filter's attribute differs, and the merged filter would keep only this "
+                       .. "one's; set it the same on both first", err)
+      assert.is_true(src:is_open())
+      dst:set(case[1], case[2])
+      dst:merge(src)
+      assert.are.equal(case[2], dst:get(case[1]))
+    end
+  end)
+
+  it("replay in recorded order: an attribute set after a merge survives a refused rule", function()
+    local src = seccomp.filter("kill")
+    src:arch_add("x86")
+    src:arch_remove("native")
+    src:add("allow", "read")
+    local f = seccomp.filter("kill")
+    f:merge(src)
+    f:set("tsync", false)
+    f:allow { "write" }
+    local before = f:pfc()
+    local ok = pcall(f.add, f, "allow", 5000)  -- libseccomp refuses: rebuilt from the record
+    assert.is_false(ok)
+    assert.are.equal("seccomp.filter (kill_process, 2 rules)", tostring(f))
+    assert.is_false(f:get("tsync"))
+    assert.are.equal(before, f:pfc())
+  end)
+
+  it("a priority given before an architecture reaches that architecture too", function()
+    local function pfc(priority_first)
+      local f = seccomp.filter("kill")
+      if priority_first then
+        f:priority("write", 255)
+        f:arch_add("x86")
+      else
+        f:arch_add("x86")
+        f:priority("write", 255)
+      end
+      f:allow { "read", "close", "write" }
+      return f:pfc()
+    end
+    assert.are.equal(pfc(false), pfc(true))
+  end)
+end)

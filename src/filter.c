@@ -135,26 +135,47 @@ static int is_setup(const lsc_op *op)
 
 static int build_ctx(const lsc_log *log, scmp_filter_ctx *out)
 {
-    size_t i;
+    size_t i, start, end;
     int rc;
     scmp_filter_ctx ctx = seccomp_init(log->default_action);
     if (ctx == NULL)  /* an action this API level lacks, or no memory */
         return -EOPNOTSUPP;
     rc = apply_defaults(ctx);
-    /* Architectures first: libseccomp gives an architecture added after
-     * the rules none of them, and the record means every rule for every
+    /* In recorded order, segment by segment between merges (a merge
+     * needs the attributes it was made with, and its rules live on the
+     * architectures of that moment). Within a segment, architectures and
+     * attributes first: libseccomp gives an architecture added after the
+     * rules none of them, and the record means every rule for every
      * architecture of the filter. */
-    for (i = 0; rc == 0 && i < log->n; i++)
-        if (is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i]);
-    for (i = 0; rc == 0 && i < log->n; i++)
-        if (!is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i]);
+    for (start = 0; rc == 0 && start < log->n; start = end + 1) {
+        for (end = start; end < log->n && log->ops[end].kind != LSC_OP_MERGE;
+             end++)
+            ;
+        for (i = start; rc == 0 && i < end; i++)
+            if (is_setup(&log->ops[i]))
+                rc = replay_op(ctx, &log->ops[i]);
+        for (i = start; rc == 0 && i < end; i++)
+            if (!is_setup(&log->ops[i]))
+                rc = replay_op(ctx, &log->ops[i]);
+        if (rc == 0 && end < log->n)
+            rc = replay_op(ctx, &log->ops[end]);
+    }
     if (rc != 0) {
         seccomp_release(ctx);
         return rc;
     }
     *out = ctx;
+    return 0;
+}
+
+/* Whether the record holds a merge: the merged rules live on the
+ * architectures the source had, so architectures cannot change after. */
+int lsc_log_has_merge(const lsc_log *log)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if (log->ops[i].kind == LSC_OP_MERGE)
+            return 1;
     return 0;
 }
 
@@ -448,6 +469,38 @@ static int l_reset(lua_State *L)
     return 1;
 }
 
+/* libseccomp 2.5 merges filters whose attributes differ and keeps the
+ * destination's: refuse instead, naming the first that differs. The
+ * optimizer level is left out: it changes how the program is written,
+ * not what it decides, and lsc_ready picks it for the merged record. */
+static void merge_check_attributes(lua_State *L, lsc_filter *f, lsc_filter *o)
+{
+    static const struct { enum scmp_filter_attr attr; const char *name; }
+    attrs[] = {
+        { SCMP_FLTATR_ACT_DEFAULT, "default_action" },
+        { SCMP_FLTATR_ACT_BADARCH, "badarch_action" },
+        { SCMP_FLTATR_CTL_NNP, "no_new_privs" },
+        { SCMP_FLTATR_CTL_TSYNC, "tsync" },
+        { SCMP_FLTATR_API_TSKIP, "tskip" },
+        { SCMP_FLTATR_CTL_LOG, "log" },
+        { SCMP_FLTATR_CTL_SSB, "ssb" },
+        { SCMP_FLTATR_API_SYSRAWRC, "rawrc" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        uint32_t mine = 0, theirs = 0;
+        int rc = seccomp_attr_get(f->ctx, attrs[i].attr, &mine);
+        if (rc == 0)
+            rc = seccomp_attr_get(o->ctx, attrs[i].attr, &theirs);
+        if (rc < 0)
+            lsc_fail(L, "merge", attrs[i].name, -rc, NULL);
+        if (mine != theirs)
+            lsc_fail(L, "merge", attrs[i].name, EINVAL, "the source filter's "
+                     "attribute differs, and the merged filter would keep only "
+                     "this one's; set it the same on both first");
+    }
+}
+
 /* merge(other): other's rules move into this filter; other is closed */
 static int l_merge(lua_State *L)
 {
@@ -461,6 +514,7 @@ static int l_merge(lua_State *L)
         return lsc_fail(L, "merge", NULL, ENOTRECOVERABLE,
                         "the source filter is damaged");
     lsc_refuse_loaded(L, o, "merge", "source");
+    merge_check_attributes(L, f, o);
     memset(&op, 0, sizeof op);
     op.kind = LSC_OP_MERGE;
     op.merged = o->log;

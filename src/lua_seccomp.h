@@ -172,6 +172,7 @@ int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
 int lsc_rebuild(lsc_filter *f);
+int lsc_log_has_merge(const lsc_log *log);
 extern const luaL_Reg lsc_filter_functions[];
 extern const luaL_Reg lsc_filter_methods[];
 extern const luaL_Reg lsc_filter_meta[];  /* __gc, __close, __tostring */
