@@ -286,3 +286,52 @@ describe("merges", function()
     assert.are.equal(pfc(false), pfc(true))
   end)
 end)
+
+describe("loads and actions", function()
+  it("a notify listener on descriptor 0 is the filter's listener", function()
+    local f = seccomp.filter("allow")
+    f:add("notify", "getppid")
+    local r = helpers.child(function(send)
+      core.close_fd(0)  -- a daemon without stdin: the listener lands on 0
+      f:load()
+      send(tostring(f:notify_fd()))
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("0", r.output)
+  end)
+
+  it("refuse the raw action errno 0 wherever an action is taken", function()
+    local RAW = "Invalid argument (EINVAL): the raw action errno 0 fakes success; "
+                .. "use seccomp.errno(0, { zero = true }) to mean it"
+    local raw = seccomp.SCMP_ACT_ERRNO_BASE
+    local f = seccomp.filter("allow")
+    for _, case in ipairs {
+      { "add", function() f:add(raw, "unlinkat") end },
+      { "filter", function() seccomp.filter(raw) end },
+      { "set", function() f:set("badarch_action", raw) end },
+      { "reset", function() f:reset(raw) end },
+      { "action", function() seccomp.action(raw) end },
+    } do
+      local ok, err = pcall(case[2])
+      assert.is_false(ok)
+      assert.are.equal("seccomp: " .. case[1] .. ": " .. RAW, err)
+    end
+    assert.are.equal(0, f:rule_count())
+    -- the value errno(0, { zero = true }) returns means it, and round-trips
+    local zero = seccomp.errno(0, { zero = true })
+    assert.are_not.equal(raw, zero)
+    assert.are.same({ "errno", 0 }, { seccomp.action_name(zero) })
+    local g = seccomp.filter(zero)
+    assert.are.equal(zero, g:get("default_action"))
+    f:set("badarch_action", zero)
+    assert.are.equal(zero, f:get("badarch_action"))
+    f:add(zero, "unlinkat")
+    local r = helpers.child(function(send)
+      f:load()
+      local ret, e = lraw.syscall_raw(SYS("unlinkat"), -100, 0, 0)
+      send(ret .. " " .. e)
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("0 0", r.output)
+  end)
+end)

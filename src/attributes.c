@@ -54,6 +54,8 @@ static int l_get(lua_State *L)
         return lsc_fail(L, "get", ATTR_NAME(a), -rc, NULL);
     if (a->kind == K_BOOL)
         lua_pushboolean(L, v != 0);
+    else if (a->kind == K_ACTION)
+        lsc_push_action_value(L, v);
     else
         lua_pushinteger(L, (lua_Integer)v);
     return 1;

@@ -599,7 +599,7 @@ static int load_program(lua_State *L, lsc_filter *f,
             *detail = "the kernel refused the filter";
         return err;
     }
-    if (rc > 0 && listener) {
+    if (listener) {  /* the listener, which may be descriptor 0 */
         f->notify_fd = (int)rc;
     } else if (rc > 0) {  /* thread sync failed: rc is the thread's id */
         *detail = lua_pushfstring(L, "thread %d could not be synchronized",

@@ -180,6 +180,7 @@ extern const luaL_Reg lsc_filter_meta[];  /* __gc, __close, __tostring */
 /* actions.c */
 uint32_t lsc_check_action(lua_State *L, int idx, const char *op);
 int lsc_push_action(lua_State *L, uint32_t action);
+void lsc_push_action_value(lua_State *L, uint32_t action);
 void lsc_push_action_text(lua_State *L, uint32_t action);
 extern const luaL_Reg lsc_actions_functions[];
 extern const lsc_const lsc_actions_constants[];  /* core.SCMP_ACT_ALLOW, ... */
