@@ -335,3 +335,102 @@ describe("loads and actions", function()
     assert.are.equal("0 0", r.output)
   end)
 end)
+
+describe("the SIGSYS report", function()
+  it("keeps its module loaded while its handler is installed, past lua_close", function()
+    local bin, dir = host_program([[
+#include <signal.h>
+#include <stdio.h>
+#include "lua.h"
+#include "lauxlib.h"
+#include "lualib.h"
+int main(void)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    if (luaL_dostring(L, "require('seccomp.core').report_install({}, 2)") != 0) {
+        fprintf(stderr, "%s\n", lua_tostring(L, -1));
+        return 1;
+    }
+    lua_close(L);
+    raise(SIGSYS);  /* not a seccomp trap: the handler ends the process by SIGSYS */
+    return 0;
+}
+]])
+    local r = helpers.child(function()
+      core.execv(bin, { bin })
+    end)
+    os.execute("rm -rf " .. dir)
+    helpers.assert_sigsys(r)
+  end)
+end)
+
+describe("arguments", function()
+  it("execv refuses an argument with a NUL byte, which would be cut short", function()
+    local ok, err = pcall(core.execv, "/bin/true", { "true", "a\0b" })
+    assert.is_false(ok)
+    assert.are.equal("seccomp: execv(/bin/true): Invalid argument (EINVAL): argument contains a NUL byte", err)
+  end)
+
+  it("refuse NUL bytes in names, with the name as written", function()
+    for _, case in ipairs {
+      { function() seccomp.errno_value("EACCES\0x") end, "errno_value%(EACCES\\0x%)" },
+      { function() core.notify_respond(999, 1, "continue\0deny") end, "notify_respond%(continue\\0deny%)" },
+      { function() core.notify_respond(999, 1, { errno = "EPERM\0junk" }) end, "notify_respond%(EPERM\\0junk%)" },
+      { function() core.setrlimit("nofile\0x", 1024, 1024) end, "setrlimit%(nofile\\0x%)" },
+      { function() seccomp.filter("kill"):add("allow", "read", { arg = 0, op = "eq\0x", a = 1 }) end, "add%(read%)" },
+    } do
+      local ok, err = pcall(case[1])
+      assert.is_false(ok)
+      assert.matches("^seccomp: " .. case[2] .. ": Invalid argument %(EINVAL%)", err)
+    end
+  end)
+
+  it("a 64-bit ne on a filter with a 32-bit architecture is refused, saying to use arg32", function()
+    local f = seccomp.filter("allow")
+    f:arch_add("x86")
+    local ok, err = pcall(f.add, f, seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):ne(5))
+    assert.is_false(ok)
+    assert.are.equal("seccomp: add(getpriority): Invalid argument (EINVAL): arg(1):ne compares all 64 "
+                     .. "bits, which the filter's x86 architecture cannot write; use arg32(1):ne for "
+                     .. "int arguments", err)
+    -- what arg32 writes holds on both ABIs, in the kernel
+    f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg32(1):ne(5))
+    local PRIO_PROCESS = 0
+    for _, case in ipairs { { "raw", SYS("getpriority") }, { "int80", seccomp.syscall("getpriority", "x86") } } do
+      local r = helpers.sysraw(function() f:load() end, case[1], case[2], PRIO_PROCESS, 0)
+      assert.is_true(helpers.exited(r, seccomp.errno_value("EPERM")), helpers.describe(r))
+      r = helpers.sysraw(function() f:load() end, case[1], case[2], PRIO_PROCESS, 5)
+      assert.is_false(helpers.exited(r, seccomp.errno_value("EPERM")), helpers.describe(r))
+    end
+  end)
+end)
+
+describe("errors", function()
+  it("are in the project's format, naming the operation", function()
+    local rec = core.report_record()
+    for _, case in ipairs {
+      { function() rec.read(seccomp.filter("kill")) end,
+        "seccomp: record: Invalid argument (EINVAL): expected a seccomp.record, got userdata" },
+      { function() rec:finish("returned", {}) end,
+        "seccomp: record: Invalid argument (EINVAL): message must be a string, got table" },
+      { function() core.report_install(5, 1) end,
+        "seccomp: report_install: Invalid argument (EINVAL): hints must be a table, got number" },
+      { function() core.bpf_run(ALLOW_ALL, 0, 0, 5) end,
+        "seccomp: bpf_run: Invalid argument (EINVAL): arguments must be a table, got number" },
+      { function() seccomp.filter("kill"):check("open", {}, "aarch64") end,
+        "seccomp: check(open): Invalid argument (EINVAL): no such call on this architecture" },
+      { function() seccomp.filter("kill"):check("socket", {}, "x86") end,
+        "seccomp: check(socket): Invalid argument (EINVAL): multiplexed on this architecture "
+        .. "(socketcall or ipc): check the syscall by its number" },
+    } do
+      local ok, err = pcall(case[1])
+      assert.is_false(ok)
+      assert.are.equal(case[2], err)
+    end
+    rec:close()
+    -- __tostring takes the filter alone
+    local f = seccomp.filter("kill")
+    assert.are.equal("seccomp.filter (kill_process, 0 rules)", getmetatable(f).__tostring(f, "BOGUS"))
+  end)
+end)

@@ -223,8 +223,9 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         if (kind == LSC_OP_ARCH_ADD && lsc_arch_is_narrow(token) &&
             wide_rule(f->log) != NULL)
             return lsc_fail(L, op, arch_name(token), EINVAL, "a rule compares "
-                            "values above 32 bits, which this architecture "
-                            "cannot compare; use arg32 for int arguments");
+                            "values above 32 bits (a 64-bit arg(i):ne is "
+                            "written so), which this architecture cannot "
+                            "compare; use arg32 for int arguments");
         lsc_log_append(f, &rec);
         rc = lsc_rebuild(f);
         if (rc < 0) {

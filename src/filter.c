@@ -435,6 +435,7 @@ static int l_tostring(lua_State *L)
                                     : "seccomp.filter (closed)");
         return 1;
     }
+    lua_settop(L, 1);  /* __tostring takes the filter alone */
     lsc_push_action_text(L, f->log->default_action);
     lua_pushfstring(L, "seccomp.filter (%s, %d rule%s%s%s)",
                     lua_tostring(L, 2), (int)f->nrules,

@@ -192,6 +192,7 @@ int lsc_rule_fits_narrow(const lsc_rule *r);
 const char *lsc_narrow_arch(scmp_filter_ctx ctx);
 int lsc_arch_is_narrow(uint32_t token);
 int lsc_arch_multiplexes(uint32_t token);
+int lsc_multiplexed_on(uint32_t token, const char *name);
 int lsc_action_strictness(uint32_t action);
 void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
                          const char *op);

@@ -367,6 +367,18 @@ static int mux_call(int nr)
     return found;
 }
 
+/* Whether the call named name is multiplexed on architecture token. */
+int lsc_multiplexed_on(uint32_t token, const char *name)
+{
+    int i;
+    if (name == NULL || !lsc_arch_multiplexes(token))
+        return 0;
+    for (i = 0; mux_calls[i].name != NULL; i++)
+        if (strcmp(mux_calls[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
 int lsc_arch_multiplexes(uint32_t token)
 {
     int i;
@@ -779,8 +791,18 @@ static int add_rule(lua_State *L, int exact)
     if (action == f->log->default_action)
         return lsc_fail(L, op, subject, EACCES,
                         "the rule's action is the filter's default action");
-    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject);
     narrow = lsc_narrow_arch(f->ctx);
+    /* A 64-bit ne is written as two comparisons of 32-bit halves, one of
+     * them with values above 32 bits, which a 32-bit architecture's rules
+     * cannot hold: refuse it as written rather than say something else. */
+    for (i = 0; narrow != NULL && i < (int)ncmp; i++)
+        if (cmps[i].op == SCMP_CMP_NE && cmps[i].bits == 64)
+            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                            "arg(%d):ne compares all 64 bits, which the "
+                            "filter's %s architecture cannot write; use "
+                            "arg32(%d):ne for int arguments", (int)cmps[i].arg,
+                            narrow, (int)cmps[i].arg));
+    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject);
     for (k = 0; k < e.n; k++)
         if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
             return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
