@@ -38,7 +38,9 @@ LINT_LUA = lua spec examples bench bin
 LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
-BENCH_SCRIPTS = bench/optimizer_bench.lua
+BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua
+# The C program bench/build_bench.lua measures the Lua side against.
+BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter
 MAN_PAGES = $(wildcard man/*.1)
 DOC_FILES = README.md SECURITY.md CHANGELOG.md LICENSE docs/API.md
 
@@ -89,8 +91,14 @@ demo: deps all
 docs: deps
 	@sh scripts/docs.sh $(BUILD)/docs
 
-bench: deps all
-	@for b in $(BENCH_SCRIPTS); do $(LUA) $$b || exit 1; done
+$(BENCH_BUILD_FILTER): bench/build_filter.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARNINGS) -Werror -O2 -I$(LIBSECCOMP_INCDIR) -o $@ $< \
+	  -L$(LIBSECCOMP_LIBDIR) -lseccomp
+
+bench: deps all $(BENCH_BUILD_FILTER)
+	@for b in $(BENCH_SCRIPTS); do \
+	  BENCH_BUILD_FILTER=$(BENCH_BUILD_FILTER) $(LUA) $$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(INST_LIBDIR)/seccomp $(DESTDIR)$(INST_LUADIR)/seccomp
