@@ -9,7 +9,11 @@
  * MODE is "build" (create, set the defaults lua-seccomp sets, add every
  * rule, release), "load" (the same in a forked child that then loads the
  * filter) or "bpf" (build once and write the exported program to
- * stdout). "build" prints the CPU seconds per build, the mean of BATCH
+ * stdout). With "-same" after the mode ("build-same", ...) the program
+ * also makes the calls lua-seccomp makes beyond the rules as written: a
+ * rule on a socket or SysV IPC call gets a companion rule on socketcall
+ * or ipc for the sub-call (see mux_extra in src/rules.c), a rule that
+ * would weaken there is added exact instead. "build" prints the CPU seconds per build, the mean of BATCH
  * builds; "load" prints the child's CPU seconds for one build and load.
  *
  * The file holds one line per item:
@@ -38,6 +42,7 @@ typedef struct {
     struct scmp_arg_cmp cmp[6];
 } rule;
 
+static int same;  /* make lua-seccomp's companion rules too */
 static uint32_t default_action;
 static uint32_t optimize = 1;
 static rule rules[MAX_RULES];
@@ -88,6 +93,61 @@ static void read_rules(const char *path)
     fclose(in);
 }
 
+/* Sub-call numbers: SYS_* of <linux/net.h> and the ipc(2) calls. */
+static const struct { const char *name; int ipc; unsigned int call; } subcalls[] = {
+    {"socket", 0, 1}, {"bind", 0, 2}, {"connect", 0, 3}, {"listen", 0, 4},
+    {"accept", 0, 5}, {"getsockname", 0, 6}, {"getpeername", 0, 7},
+    {"socketpair", 0, 8}, {"send", 0, 9}, {"recv", 0, 10},
+    {"sendto", 0, 11}, {"recvfrom", 0, 12}, {"shutdown", 0, 13},
+    {"setsockopt", 0, 14}, {"getsockopt", 0, 15}, {"sendmsg", 0, 16},
+    {"recvmsg", 0, 17}, {"accept4", 0, 18}, {"recvmmsg", 0, 19},
+    {"sendmmsg", 0, 20},
+    {"semop", 1, 1}, {"semget", 1, 2}, {"semctl", 1, 3},
+    {"semtimedop", 1, 4}, {"msgsnd", 1, 11}, {"msgrcv", 1, 12},
+    {"msgget", 1, 13}, {"msgctl", 1, 14}, {"shmat", 1, 21},
+    {"shmdt", 1, 22}, {"shmget", 1, 23}, {"shmctl", 1, 24},
+    {NULL, 0, 0}
+};
+
+static int strictness(uint32_t action)
+{
+    switch (action & 0xffff0000U) {
+    case SCMP_ACT_KILL_PROCESS: return 7;
+    case SCMP_ACT_KILL_THREAD: return 6;
+    case SCMP_ACT_TRAP: return 5;
+    case SCMP_ACT_ERRNO(0): return 4;
+    case SCMP_ACT_NOTIFY: return 3;
+    case SCMP_ACT_TRACE(0): return 2;
+    case SCMP_ACT_LOG: return 1;
+    default: return 0;
+    }
+}
+
+static void add(scmp_filter_ctx ctx, const rule *r, int nr)
+{
+    int i, weak;
+    for (i = 0; same && subcalls[i].name != NULL; i++)
+        if (strcmp(subcalls[i].name, r->name) == 0)
+            break;
+    if (!same || subcalls[i].name == NULL) {
+        if (seccomp_rule_add_array(ctx, r->action, nr, r->ncmp, r->cmp) != 0)
+            die("seccomp_rule_add_array failed");
+        return;
+    }
+    weak = r->ncmp > 0 && strictness(r->action) < strictness(default_action);
+    if (weak) {
+        if (seccomp_rule_add_exact_array(ctx, r->action, nr, r->ncmp, r->cmp) != 0)
+            die("seccomp_rule_add_exact_array failed");
+        return;
+    }
+    if (seccomp_rule_add_array(ctx, r->action, nr, r->ncmp, r->cmp) != 0 ||
+        seccomp_rule_add(ctx, r->action,
+                         seccomp_syscall_resolve_name(subcalls[i].ipc ? "ipc" : "socketcall"),
+                         1, SCMP_A0(SCMP_CMP_MASKED_EQ, subcalls[i].ipc ? 0xffff : 0xffffffff,
+                                    subcalls[i].call)) != 0)
+        die("seccomp_rule_add_array failed");
+}
+
 /* What lua-seccomp does for the same filter: its defaults (see the
  * README), names resolved, one rule add each. */
 static scmp_filter_ctx build(void)
@@ -107,8 +167,7 @@ static scmp_filter_ctx build(void)
         int nr = seccomp_syscall_resolve_name(r->name);
         if (nr == __NR_SCMP_ERROR)
             die("unknown syscall");
-        if (seccomp_rule_add_array(ctx, r->action, nr, r->ncmp, r->cmp) != 0)
-            die("seccomp_rule_add_array failed");
+        add(ctx, r, nr);
     }
     return ctx;
 }
@@ -172,17 +231,23 @@ static void mode_bpf(void)
 int main(int argc, char **argv)
 {
     long batch;
+    char *mode;
     if (argc != 4)
-        die("usage: build_filter FILE build|load|bpf BATCH");
+        die("usage: build_filter FILE build|load|bpf[-same] BATCH");
+    mode = argv[2];
+    if (strlen(mode) > 5 && strcmp(mode + strlen(mode) - 5, "-same") == 0) {
+        same = 1;
+        mode[strlen(mode) - 5] = '\0';
+    }
     read_rules(argv[1]);
     batch = strtol(argv[3], NULL, 10);
     if (batch < 1)
         die("BATCH must be positive");
-    if (strcmp(argv[2], "build") == 0)
+    if (strcmp(mode, "build") == 0)
         mode_build(batch);
-    else if (strcmp(argv[2], "load") == 0)
+    else if (strcmp(mode, "load") == 0)
         mode_load();
-    else if (strcmp(argv[2], "bpf") == 0)
+    else if (strcmp(mode, "bpf") == 0)
         mode_bpf();
     else
         die("unknown mode");
