@@ -329,10 +329,11 @@ void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int pfc)
         }
         return;
     }
-    free(f->bpf);  /* a failed load's copy: the filter may have changed */
     free(f->pfc);
-    f->bpf = f->pfc = NULL;
+    f->pfc = NULL;
     f->pfc_err = 0;
+    if (f->bpf != NULL)  /* exported since the last change */
+        return;
     err = export_raw(f, seccomp_export_bpf, &f->bpf, &f->bpf_len, &what);
     if (err != 0) {
         f->bpf = NULL;
@@ -340,13 +341,28 @@ void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int pfc)
     }
 }
 
+/* Pushes the program. A filter that is not loaded keeps its last export
+ * until it changes (see forget_export in filter.c), so f:check() and
+ * repeated exports do not write it again. */
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op)
 {
-    if (f->loads > 0 && f->bpf != NULL) {
-        lua_pushlstring(L, f->bpf, f->bpf_len);
-        return 1;
+    if (f->loads == 0) {
+        lsc_ready(L, f, op);
+        if (f->bpf == NULL) {
+            const char *what;
+            int err = export_raw(f, seccomp_export_bpf, &f->bpf, &f->bpf_len,
+                                 &what);
+            if (err != 0) {
+                f->bpf = NULL;
+                f->bpf_len = 0;
+                return lsc_fail(L, op, NULL, err, what);
+            }
+        }
     }
-    return export_push(L, f, op, seccomp_export_bpf);
+    if (f->bpf == NULL)
+        return export_push(L, f, op, seccomp_export_bpf);
+    lua_pushlstring(L, f->bpf, f->bpf_len);
+    return 1;
 }
 
 static int l_pfc(lua_State *L)

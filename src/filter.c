@@ -50,14 +50,28 @@ static void log_free(lsc_log *log)
     for (i = 0; i < log->n; i++)
         log_free(log->ops[i].merged);
     free(log->ops);
+    free(log->index);
     free(log);
 }
 
+/* Before a first load, f->bpf is the program the filter exported last,
+ * kept for the next export; any change drops it. */
+static void forget_export(lsc_filter *f)
+{
+    if (f->loads > 0)
+        return;  /* frozen: bpf is what the kernel got */
+    free(f->bpf);
+    f->bpf = NULL;
+    f->bpf_len = 0;
+}
+
 /* Makes room for extra more operations, so that recording what libseccomp
- * already accepted can never fail. */
+ * already accepted can never fail. Every change to a filter comes here
+ * before it reaches libseccomp. */
 void lsc_log_reserve(lua_State *L, lsc_filter *f, size_t extra)
 {
     lsc_log *log = f->log;
+    forget_export(f);
     if (log->n + extra > log->cap) {
         size_t cap = log->cap ? log->cap : 16;
         lsc_op *ops;
@@ -195,7 +209,9 @@ int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
 int lsc_rebuild(lsc_filter *f)
 {
     scmp_filter_ctx fresh;
-    int rc = build_ctx(f->log, &fresh);
+    int rc;
+    forget_export(f);
+    rc = build_ctx(f->log, &fresh);
     if (rc == 0) {
         seccomp_release(f->ctx);
         f->ctx = fresh;
@@ -258,26 +274,42 @@ static int l_check_unloaded(lua_State *L)
     return 0;
 }
 
+static int by_number(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* Distinct syscalls with rules in this record, plus those of each record
+ * merged into it. */
 static int count_syscalls(const lsc_log *log)
 {
-    /* Distinct syscalls with rules; a small quadratic scan is fine for
-     * the sizes seccomp filters have. */
-    size_t i, j;
+    size_t i, j, m = 0;
     int n = 0;
+    int *nrs = malloc((log->n ? log->n : 1) * sizeof *nrs);
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        int seen = 0;
-        if (op->kind == LSC_OP_MERGE) {
+        if (op->kind == LSC_OP_MERGE)
             n += count_syscalls(op->merged);
-            continue;
+        else if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) {
+            if (nrs != NULL) {
+                nrs[m++] = op->rule.syscall;
+                continue;
+            }
+            /* no memory for the sort: the scan needs none */
+            for (j = 0; j < i; j++)
+                if ((log->ops[j].kind == LSC_OP_RULE ||
+                     log->ops[j].kind == LSC_OP_RULE_EXACT) &&
+                    log->ops[j].rule.syscall == op->rule.syscall)
+                    break;
+            n += j == i;
         }
-        if (op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT)
-            continue;
-        for (j = 0; j < i && !seen; j++)
-            seen = (log->ops[j].kind == LSC_OP_RULE ||
-                    log->ops[j].kind == LSC_OP_RULE_EXACT) &&
-                   log->ops[j].rule.syscall == op->rule.syscall;
-        n += !seen;
+    }
+    if (nrs != NULL) {
+        qsort(nrs, m, sizeof *nrs, by_number);
+        for (i = 0; i < m; i++)
+            n += i == 0 || nrs[i] != nrs[i - 1];
+        free(nrs);
     }
     return n;
 }
@@ -358,6 +390,8 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
             lsc_fail(L, op, "tsync", EOPNOTSUPP, "thread sync needs libseccomp "
                      "API level 2 or more; turn tsync off to load without it");
     }
+    if (f->bpf != NULL)  /* exported since the last change: level chosen */
+        return;
     if (!optimize_chosen(f->log)) {
         uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ||
                          linear_loses_number(f) ? 2 : 1;
@@ -454,6 +488,7 @@ static int l_reset(lua_State *L)
     int rc;
     if (log == NULL)
         return lsc_fail(L, "reset", NULL, ENOMEM, NULL);
+    forget_export(f);
     rc = seccomp_reset(f->ctx, action);
     if (rc == 0)
         rc = apply_defaults(f->ctx);

@@ -95,6 +95,7 @@ typedef struct lsc_log {
     uint32_t default_action;
     size_t n, cap;
     lsc_op *ops;
+    void *index;  /* rules.c's rules by syscall: one malloc'd block, or NULL */
 } lsc_log;
 
 /* The filter userdata. ctx is NULL once closed or merged away.  From the
