@@ -49,7 +49,8 @@ endif
 CORE_DEFINES = -D_GNU_SOURCE
 ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC -fvisibility=hidden $(CFLAGS) \
              $(CORE_DEFINES) -I$(LUA_INCDIR) $(LIBSECCOMP_CFLAGS)
-LDFLAGS_SO = -shared $(LIBSECCOMP_LIBS)
+# -pthread and -ldl: the export lock and the report's module pin (in libc from glibc 2.34)
+LDFLAGS_SO = -shared -pthread $(LIBSECCOMP_LIBS) -ldl
 
 BUILD ?= build
 CORE = $(BUILD)/seccomp/core.so

@@ -275,6 +275,7 @@ static int export_raw(lsc_filter *f, export_writer writer, char **out,
     if (err == 0 && writer == seccomp_export_bpf &&
         (shape = bpf_shape(*out, *outlen)) != NULL) {
         free(*out);
+        *out = NULL;
         *what = shape;
         return EIO;
     }
@@ -291,20 +292,45 @@ void lsc_export_prepare(void)
     pthread_mutex_unlock(&chan_lock);
 }
 
+static int holder_gc(lua_State *L)
+{
+    char **p = (char **)lua_touserdata(L, 1);
+    free(*p);
+    *p = NULL;
+    return 0;
+}
+
+/* A userdata on the stack that frees the malloc'd block it holds when
+ * collected, so that a memory error while pushing the block leaks none. */
+static char **push_holder(lua_State *L)
+{
+    char **p = (char **)lua_newuserdata(L, sizeof *p);
+    *p = NULL;
+    if (luaL_newmetatable(L, "seccomp.export_buffer")) {
+        lua_pushcfunction(L, holder_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return p;
+}
+
 /* Pushes an export of the filter as it is now. */
 static int export_push(lua_State *L, lsc_filter *f, const char *op,
                        export_writer writer)
 {
-    char *buf;
+    char **buf;
     size_t len;
     const char *what;
     int err;
     lsc_ready(L, f, op);
-    err = export_raw(f, writer, &buf, &len, &what);
+    buf = push_holder(L);
+    err = export_raw(f, writer, buf, &len, &what);
     if (err != 0)
         return lsc_fail(L, op, NULL, err, what);
-    lua_pushlstring(L, buf, len);
-    free(buf);
+    lua_pushlstring(L, *buf, len);
+    free(*buf);
+    *buf = NULL;
+    lua_remove(L, -2);  /* the holder */
     return 1;
 }
 

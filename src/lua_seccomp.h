@@ -189,6 +189,10 @@ extern const lsc_const lsc_actions_constants[];  /* core.SCMP_ACT_ALLOW, ... */
 /* rules.c: syscall resolution, comparators, rule adding, priority. */
 int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
                       const char **name);
+/* The name of syscall nr on arch copied into buf (LSC_NAME_MAX bytes), so
+ * that no malloc'd string is held while Lua may raise; NULL if unknown. */
+#define LSC_NAME_MAX 64
+const char *lsc_syscall_name(uint32_t arch, int nr, char *buf);
 int lsc_rule_fits_narrow(const lsc_rule *r);
 const char *lsc_narrow_arch(scmp_filter_ctx ctx);
 int lsc_arch_is_narrow(uint32_t token);

@@ -447,6 +447,16 @@ static const lsc_rule *find_conflict(const lsc_log *log, int nr,
     return NULL;
 }
 
+const char *lsc_syscall_name(uint32_t arch, int nr, char *buf)
+{
+    char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+    if (name == NULL)
+        return NULL;
+    snprintf(buf, LSC_NAME_MAX, "%s", name);
+    free(name);
+    return buf;
+}
+
 /* ---- multiplexed calls -------------------------------------------------
  * On these architectures libseccomp 2.5.4 also writes a rule on a socket
  * call as a rule on socketcall(2), and one on a SysV IPC call as a rule on
@@ -583,11 +593,11 @@ static const lsc_rule *mux_problem(const lsc_log *log, uint32_t default_action)
 static int mux_fail(lua_State *L, const char *op, const char *subject, int nr,
                     const char *arch)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), nr, buf);
     int i = mux_call(nr);
     const char *via = i >= 0 && mux_calls[i].ipc ? "ipc" : "socketcall";
     const char *call = lua_pushstring(L, name != NULL ? name : "?");
-    free(name);
     return lsc_fail(L, op, subject != NULL ? subject : call, EINVAL,
                     lua_pushfstring(L, "on %s, %s is also reached through %s, "
                     "whose arguments are in memory where seccomp cannot read "
@@ -711,12 +721,12 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
 static const char *push_call(lua_State *L, int nr, const uint64_t *args,
                              int nargs, const char *fallback)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), nr, buf);
     luaL_Buffer b;
     int i;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, name != NULL ? name : fallback);
-    free(name);
     luaL_addchar(&b, '(');
     for (i = 0; i < nargs; i++) {
         char num[24];
@@ -735,11 +745,11 @@ static int conflict_fail(lua_State *L, const char *op, const lsc_rule *other,
                          const uint64_t *ex, int nargs, const char *subject,
                          const char *why)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
-                                                  other->syscall);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), other->syscall,
+                                        buf);
     const char *which = lua_pushstring(L, name != NULL ? name : subject);
     const char *call;
-    free(name);
     call = push_call(L, other->syscall, ex, nargs, which);
     lsc_push_action_text(L, other->action);
     return lsc_fail(L, op, which, EEXIST, lua_pushfstring(L,
@@ -991,10 +1001,10 @@ static int add_rule(lua_State *L, int exact)
             ? seccomp_rule_add_exact_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp)
             : seccomp_rule_add_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp);
         if (rc < 0) {
-            char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
-                                                          r->syscall);
+            char buf[LSC_NAME_MAX];
+            const char *name = lsc_syscall_name(seccomp_arch_native(),
+                                                r->syscall, buf);
             lua_pushstring(L, name != NULL ? name : subject);
-            free(name);
             f->log->n -= k;  /* forget this call's rules, then rebuild */
             f->nrules -= k;
             return lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
@@ -1062,12 +1072,12 @@ static int l_syscall_name(lua_State *L)
                                  INT_MIN, INT_MAX);
     uint32_t arch = lua_isnoneornil(L, 2) ? seccomp_arch_native()
                                           : lsc_check_arch(L, 2, "syscall_name");
-    char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(arch, (int)nr, buf);
     if (name == NULL)
         return lsc_fail(L, "syscall_name", lua_tostring(L, 1), EINVAL,
                         "no syscall with this number on this architecture");
     lua_pushstring(L, name);
-    free(name);
     return 1;
 }
 
