@@ -65,6 +65,52 @@ describe("exports", function()
     assert.are.equal("parent 1\nchild 0", r.output)
   end)
 
+  it("a forked child closes the file even under a filter that kills pread", function()
+    local r = helpers.child(function(send)
+      seccomp.filter("allow")
+      local fd = export_fds(lraw.getpid())[1]
+      local f = seccomp.filter("allow")
+      f:add("kill", "pread64")
+      f:load()
+      local pr, pw = core.pipe()
+      local ready_r, ready_w = core.pipe()
+      local pid = core.fork()
+      if pid == 0 then
+        core.close_fd(pw)
+        core.close_fd(ready_r)
+        core.close_fd(ready_w)  -- past fork: the fork handlers have run
+        core.read(pr)  -- until the parent has looked
+        core.exit(0)
+      end
+      core.close_fd(pr)
+      core.close_fd(ready_w)
+      core.read(ready_r)
+      local h = io.open(("/proc/%d/fd/%d"):format(pid, fd))
+      send(h and "open" or "closed")
+      if h then h:close() end
+      core.close_fd(pw)
+      send(" " .. table.concat({ core.wait(pid) }, " "))
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("closed exit 0", r.output)
+  end)
+
+  it("a forked child keeps a descriptor the program put where the export file was", function()
+    local r = helpers.child(function(send)
+      seccomp.filter("allow")
+      local fd = export_fds(lraw.getpid())[1]
+      core.close_fd(fd)
+      local _, w = core.pipe()
+      core.dup2(w, fd)
+      local inner = helpers.child(function(send2)
+        send2(tostring((pcall(core.write, fd, "x"))))
+      end)
+      send(inner.output)
+    end)
+    helpers.assert_exit(0, r)
+    assert.are.equal("true", r.output)
+  end)
+
   it("a sandboxed child writing into every descriptor cannot change what its parent exports or loads", function()
     local r = helpers.child(function(send)
       local f = seccomp.filter("allow")

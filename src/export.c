@@ -54,17 +54,6 @@ static unsigned char chan_cookie[CHAN_COOKIE];
  * counts on which low descriptor it gets next. */
 #define CHAN_MIN_FD 100
 
-static void chan_prepare(void) { pthread_mutex_lock(&chan_lock); }
-static void chan_parent(void) { pthread_mutex_unlock(&chan_lock); }
-
-static void chan_child(void)
-{
-    if (chan_fd >= 0)
-        close(chan_fd);
-    chan_fd = -1;
-    pthread_mutex_unlock(&chan_lock);
-}
-
 /* Whether chan_fd is still our file: the program may have closed it and
  * opened something else under its number. */
 static int chan_valid(void)
@@ -72,6 +61,40 @@ static int chan_valid(void)
     unsigned char got[CHAN_COOKIE];
     return pread(chan_fd, got, sizeof got, 0) == (ssize_t)sizeof got &&
            memcmp(got, chan_cookie, sizeof got) == 0;
+}
+
+static void chan_prepare(void) { pthread_mutex_lock(&chan_lock); }
+static void chan_parent(void) { pthread_mutex_unlock(&chan_lock); }
+
+static int call_killed(long nr, const uint64_t args[6]);
+
+/* In a forked child: close the inherited file, unless the number is
+ * plainly the program's now (no pread there, or other bytes). When a
+ * loaded filter would kill pread, or pread fails for another reason,
+ * the file is closed: a child must never keep its parent's. */
+static void chan_child(void)
+{
+    if (chan_fd >= 0) {
+        uint64_t args[6] = { 0, 0, 0, 0, 0, 0 };
+        unsigned char got[CHAN_COOKIE];
+        ssize_t n = -1;
+        int ours = 1;
+        args[0] = (uint64_t)chan_fd;
+        args[1] = (uint64_t)(uintptr_t)got;
+        args[2] = sizeof got;
+        if (!call_killed(SYS_pread64, args)) {
+            n = pread(chan_fd, got, sizeof got, 0);
+            if (n >= 0)
+                ours = n == (ssize_t)sizeof got &&
+                       memcmp(got, chan_cookie, sizeof got) == 0;
+            else
+                ours = errno != ESPIPE && errno != EBADF;
+        }
+        if (ours)
+            close(chan_fd);
+    }
+    chan_fd = -1;
+    pthread_mutex_unlock(&chan_lock);
 }
 
 /* A new cookie: random where getrandom works, else unique enough to tell
@@ -117,16 +140,16 @@ void lsc_export_note_load(const struct sock_filter *prog, size_t n)
     pthread_mutex_unlock(&chan_lock);
 }
 
-/* Whether a loaded filter kills or traps memfd_create(name, flags). */
-static int memfd_killed(const char *name, unsigned int flags)
+/* Whether a loaded filter kills or traps the call nr(args): memory only,
+ * so a fork handler may ask too. */
+static int call_killed(long nr, const uint64_t args[6])
 {
     struct seccomp_data d;
     const loaded_prog *p;
     memset(&d, 0, sizeof d);
-    d.nr = SYS_memfd_create;
+    d.nr = (int)nr;
     d.arch = seccomp_arch_native();
-    d.args[0] = (uint64_t)(uintptr_t)name;
-    d.args[1] = flags;
+    memcpy(d.args, args, sizeof d.args);
     for (p = loaded_progs; p != NULL; p = p->next) {
         uint32_t action = lsc_sim_run(p->insns, p->n, &d) &
                           SECCOMP_RET_ACTION_FULL;
@@ -145,9 +168,14 @@ static int chan_make(const char **what)
     *what = "memfd_create failed (a process exports through a file of "
             "its own, never its parent's, and a filter loaded in it, or "
             "before its fork, refuses the call)";
-    if (memfd_killed("seccomp-export", MFD_CLOEXEC))
-        return EPERM;
-    fd = memfd_create("seccomp-export", MFD_CLOEXEC);
+    {
+        static const char name[] = "seccomp-export";
+        uint64_t args[6] = { 0, MFD_CLOEXEC, 0, 0, 0, 0 };
+        args[0] = (uint64_t)(uintptr_t)name;
+        if (call_killed(SYS_memfd_create, args))
+            return EPERM;
+        fd = memfd_create(name, MFD_CLOEXEC);
+    }
     if (fd < 0)
         return errno;
     high = fcntl(fd, F_DUPFD_CLOEXEC, CHAN_MIN_FD);
