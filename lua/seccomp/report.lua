@@ -75,8 +75,12 @@ function report.index()
   return by_promise, by_group
 end
 
+-- The hints, made once per process: the data they come from is fixed.
+local hints_made
+
 --- The hint text per syscall name: "promise rpath, @file-system".
 function report.hints()
+  if hints_made then return hints_made end
   local by_promise, by_group = report.index()
   local hints = {}
   local names = {}
@@ -90,6 +94,7 @@ function report.hints()
     if gs then parts[#parts + 1] = table.concat(gs, ", ", 1, math.min(#gs, 2)) end
     hints[name] = table.concat(parts, ", ")
   end
+  hints_made = hints
   return hints
 end
 
