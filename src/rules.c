@@ -230,6 +230,10 @@ typedef struct {
     size_t merges;  /* MERGE operations among them */
     size_t *next;   /* per op: the next rule on its syscall, op number + 1 */
     index_slot *slots;
+    /* The filter's first multiplexing and first narrow architecture, as
+     * probed since the last operation that changes architectures. */
+    int arches_known;
+    const char *mux, *narrow;
 } rule_index;
 
 static size_t slot_of(const rule_index *x, const lsc_op *ops, int nr)
@@ -262,6 +266,7 @@ static rule_index *index_of(const lsc_log *clog)
         fresh->cap = cap;
         fresh->nslots = nslots;
         fresh->merges = 0;
+        fresh->arches_known = 0;
         fresh->next = (size_t *)(fresh + 1);
         fresh->slots = (index_slot *)(fresh->next + cap);
         memset(fresh->slots, 0, nslots * sizeof(index_slot));
@@ -274,6 +279,9 @@ static rule_index *index_of(const lsc_log *clog)
         x->next[i] = 0;
         if (op->kind == LSC_OP_MERGE)
             x->merges++;
+        if (op->kind == LSC_OP_MERGE || op->kind == LSC_OP_ARCH_ADD ||
+            op->kind == LSC_OP_ARCH_REMOVE)
+            x->arches_known = 0;
         if (!is_rule(op))
             continue;
         slot = &x->slots[slot_of(x, log->ops, op->rule.syscall)];
@@ -972,9 +980,23 @@ static int add_rule(lua_State *L, int exact)
     if (action == f->log->default_action)
         return lsc_fail(L, op, subject, EACCES,
                         "the rule's action is the filter's default action");
-    /* the filter's architectures, probed once for the whole add */
-    mux = arch_among(f->ctx, mux_arches);
-    narrow = lsc_narrow_arch(f->ctx);
+    /* the filter's architectures, probed once for the whole add and kept
+     * until the record says they changed */
+    {
+        rule_index *x = index_of(f->log);
+        if (x != NULL && x->arches_known) {
+            mux = x->mux;
+            narrow = x->narrow;
+        } else {
+            mux = arch_among(f->ctx, mux_arches);
+            narrow = lsc_narrow_arch(f->ctx);
+            if (x != NULL) {
+                x->mux = mux;
+                x->narrow = narrow;
+                x->arches_known = 1;
+            }
+        }
+    }
     /* A 64-bit ne is written as two comparisons of 32-bit halves, one of
      * them with values above 32 bits, which a 32-bit architecture's rules
      * cannot hold: refuse it as written rather than say something else. */
