@@ -9,10 +9,12 @@
 -- parent and ends what the kill would end. The child writes its own outcome ("returned"
 -- or "error") into the same page, which needs no syscall, so the record
 -- survives filters that forbid even write(). Only the child writes it:
--- processes fn forks leave it alone (see rec:claim in report.c).
+-- processes fn forks leave it alone (see rec:claim in report.c). The
+-- child is started by seccomp.child, and ends by its exit convention.
 -- @module seccomp.runner
 
 local core = require "seccomp.core"
+local child = require "seccomp.child"
 
 local runner = {}
 
@@ -20,9 +22,10 @@ local function fail(detail, level)
   error("seccomp: test: Invalid argument (EINVAL): " .. detail, level + 1)
 end
 
--- The child side; never returns.
-local function child(f, fn, rec, opts)
-  local ok, err = pcall(function()
+-- The child's setup: the report handler (which claims the record), then
+-- the variant of the filter.
+local function load_variant(f, opts)
+  return function(rec)
     local fd = -1
     if opts.report then fd = opts.report_fd or 2 end
     local hints = opts.report and require("seccomp.report").hints() or nil
@@ -31,23 +34,7 @@ local function child(f, fn, rec, opts)
     -- ENOSYS, as with no listener, instead of waiting forever.
     -- stack: a filter loaded here before the fork is loaded again on top.
     core.load_filter(f, { kill_as_trap = true, notify_as_enosys = true, stack = true })
-  end)
-  if not ok then
-    rec:finish("setup", tostring(err))
-    core.exit(125)
   end
-  ok, err = pcall(function()
-    fn()
-    -- What fn printed is part of what it did: flush it under the filter.
-    io.stdout:flush()
-    io.stderr:flush()
-  end)
-  if ok then
-    rec:finish("returned")
-    core.exit(0)
-  end
-  rec:finish("error", tostring(err))
-  core.exit(1)
 end
 
 local function syscall_name(nr, arch)
@@ -92,11 +79,9 @@ function runner.test(f, fn, opts)
   if not core.methods.is_open(f) then
     error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
   end
-  local rec <close> = core.report_record()
-  local pid = core.fork()
-  if pid == 0 then child(f, fn, rec, opts) end
-  local how, code = core.wait(pid)
-  local r = rec:read()
+  -- fn's own result is not an exit code here: the run is ok when fn returns.
+  local ended = child.run(function() fn() end, { setup = load_variant(f, opts) })
+  local how, code, r = ended.how, ended.code, ended.record
   if r.state == "setup" then
     error("seccomp: test: the child could not load the filter: " .. r.message, 2)
   end
