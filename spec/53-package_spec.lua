@@ -45,9 +45,9 @@ local function documented()
         if not t then t, f = line:match("^([%w_]+)%.([%w_]+) = ") end
         if t then
           local name
-          if file == "lua/seccomp/init.lua" then
-            name = t == "seccomp" and "seccomp." .. f or t == "methods" and "f:" .. f
-                   or t == "Arg" and ":" .. f
+          if file == "lua/seccomp/init.lua" or file == "lua/seccomp/filter.lua" then
+            name = (t == "seccomp" or t == "api") and "seccomp." .. f
+                   or t == "methods" and "f:" .. f or t == "Arg" and ":" .. f
           elseif MODULES[file] and MODULES[file][1] == t then
             name = MODULES[file][2] .. "." .. f
           end
