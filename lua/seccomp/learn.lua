@@ -16,7 +16,7 @@
 -- groups, seccomp.learn_write writes the policy source.
 -- @module seccomp.learn
 
-local seccomp = require "seccomp"
+local seccomp = require "seccomp.filter"
 local process = require "seccomp.child"
 local notify = require "seccomp.notify"
 local cover = require "seccomp.learn_cover"

@@ -6,7 +6,7 @@
 -- Which promises name a call comes from seccomp.policy_index.
 -- @module seccomp.learn_cover
 
-local seccomp = require "seccomp"
+local seccomp = require "seccomp.filter"
 local core = require "seccomp.core"
 local policy = require "seccomp.policy"
 local policy_index = require "seccomp.policy_index"
