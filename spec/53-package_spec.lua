@@ -88,6 +88,11 @@ local function exists(name)
   return value ~= nil
 end
 
+-- Filter methods for the layers inside the library, not public API: the
+-- C core's add under f:add and f:add_exact, and the policy layer's record
+-- of skipped names. docs/API.md leaves them out.
+local INTERNAL_METHODS = { add_rule = true, add_rule_exact = true, note_skipped = true }
+
 describe("docs/API.md", function()
   local named = mentions()
 
@@ -107,7 +112,9 @@ describe("docs/API.md", function()
       end
     end
     for name in pairs(core.methods) do
-      if not named["f:" .. name] then missing[#missing + 1] = "f:" .. name end
+      if not named["f:" .. name] and not INTERNAL_METHODS[name] then
+        missing[#missing + 1] = "f:" .. name
+      end
     end
     for name in pairs(require "seccomp.notify") do
       if not named["notify." .. name] then missing[#missing + 1] = "notify." .. name end

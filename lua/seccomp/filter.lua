@@ -9,7 +9,7 @@
 -- functions at the end; the façade `seccomp` (init.lua) wires them, and
 -- users require that. Every field but those setters is re-exported there
 -- under the same name, so its doc comments name them `seccomp.x`.
--- @module seccomp.filter
+-- @submodule seccomp
 
 local core = require "seccomp.core"
 
@@ -199,7 +199,8 @@ function methods.priority(f, name, priority)
   return core_priority(f, name, priority)
 end
 
---- Records names the policy layer skipped while building this filter.
+-- Records names the policy layer skipped while building this filter: an
+-- internal of the policy layer, not public API (docs/API.md leaves it out).
 function methods.note_skipped(f, names)
   check_filter(f, "note_skipped")
   if type(names) ~= "table" then
@@ -338,8 +339,23 @@ function Arg:flags_in(allowed)
   return comparator(self, "masked_eq", mask, 0)
 end
 
---- Wiring: what the layers above hand this module when they load.
--- @section wiring
+-- For the layers above: what the policy layer and tools use from the
+-- C core, which they do not require themselves. Not re-exported by the
+-- façade, not public API (nor in the LDoc reference).
+
+api.internal = {
+  -- check_cmp(c): raises unless `c` is a comparator the core accepts
+  check_cmp = core.check_cmp,
+  -- sub-calls libseccomp multiplexes through socketcall or ipc: name -> multiplexer
+  multiplexed_calls = core.multiplexed_calls,
+  -- personality(): this process's persona flags (personality(2))
+  personality = core.personality,
+  -- arches(f): f:arches(), raising (not indexing) when f is not a filter
+  arches = methods.arches,
+}
+
+-- Wiring: what the layers above hand this module when they load. Not
+-- public API either.
 
 -- Each setter takes a function (or nil to unset) and returns the one it
 -- replaces. The façade does not re-export them.

@@ -9,8 +9,9 @@ local api = require "seccomp.filter"
 
 local seccomp = {}
 
--- The API's wiring setters stay in seccomp.filter.
-local WIRING = { set_expander = true, set_runner = true, set_report_hints = true }
+-- The API's wiring setters and internals stay in seccomp.filter.
+local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
+                 internal = true }
 for name, value in pairs(api) do
   if not WIRING[name] then seccomp[name] = value end
 end
@@ -29,12 +30,18 @@ function seccomp.groups(...) return require("seccomp.policy").groups(...) end
 function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
 
--- User notification from Lua: receive, respond, id_valid on a notify fd.
+-- Modules reached as fields, loaded on first use: user notification
+-- (receive, respond, id_valid on a notify fd) and policy files
+-- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads).
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
     rawset(t, "notify", notify)
     return notify
+  elseif key == "policy_file" then
+    local policy_file = require "seccomp.policy_file"
+    rawset(t, "policy_file", policy_file)
+    return policy_file
   end
 end })
 

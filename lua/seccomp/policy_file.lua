@@ -14,7 +14,7 @@
 -- seccomp.arg(i):op(v).
 -- @module seccomp.policy_file
 
-local seccomp = require "seccomp"
+local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
 local core = require "seccomp.core"
 
 local policy_file = {}
