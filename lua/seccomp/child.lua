@@ -130,12 +130,12 @@ function child.start(target, opts)
   return setmetatable({ pid = pid, record = rec, pipe = r }, Handle)
 end
 
---- Sends signal `signo` to the child (until it is waited for).
+-- Sends signal `signo` to the child (until it is waited for).
 function Handle:kill(signo)
   if not self.result then core.kill(self.pid, signo) end
 end
 
---- Waits for the child (reading what it sent first) and returns
+-- Waits for the child (reading what it sent first) and returns
 -- `{ how = "exit"|"signal", code = exit code or signal number, signal =
 -- signal number, state =, error = the message of a raise or failed
 -- setup, output = what came through the pipe (or ""), record = the whole
@@ -168,9 +168,23 @@ function child.run(target, opts)
   return h:wait()
 end
 
---- Process primitives for the tools that supervise their child while it
+-- The violation report's SIGSYS handler (report.c), installed in this
+-- process: `install_report(hints, fd[, record])`. `hints` maps syscall
+-- names to the text naming what would allow them; the line goes to `fd`
+-- (-1: none); a record given is claimed and filled when a rule refuses a
+-- call. What f:test's child and `f:load{ report = true }` install.
+child.install_report = core.report_install
+
+-- Loads in this process the variant of filter `f` a child under test
+-- runs: kill actions as traps (the report handler then says which call,
+-- and ends what the kill would end), notify actions as errno ENOSYS (no
+-- one supervises the child), stacked on any filter loaded before.
+function child.load_variant(f)
+  return core.load_filter(f, { kill_as_trap = true, notify_as_enosys = true, stack = true })
+end
+
+-- Process primitives for the tools that supervise their child while it
 -- runs (learn): pipes, descriptors, pidfds, poll, signals.
--- @section primitives
 
 child.pipe = core.pipe
 child.read = core.read

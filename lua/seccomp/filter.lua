@@ -352,6 +352,8 @@ api.internal = {
   personality = core.personality,
   -- arches(f): f:arches(), raising (not indexing) when f is not a filter
   arches = methods.arches,
+  -- bpf_run(program, arch_token, nr, args): the simulator's action for a call
+  bpf_run = core.bpf_run,
 }
 
 -- Wiring: what the layers above hand this module when they load. Not

@@ -7,11 +7,12 @@
 -- @module seccomp.learn_cover
 
 local seccomp = require "seccomp.filter"
-local core = require "seccomp.core"
 local policy = require "seccomp.policy"
 local policy_index = require "seccomp.policy_index"
 
 local cover = {}
+
+local bpf_run = seccomp.internal.bpf_run
 
 local function sorted_keys(t)
   local list = {}
@@ -266,7 +267,7 @@ function cover.promises(r)
     if not prog or not trusted(prog) then return {} end
     local yes = {}
     for i, c in ipairs(instances) do
-      local action = core.bpf_run(prog, native, c.nr, c.args)
+      local action = bpf_run(prog, native, c.nr, c.args)
       if action == "allow" or action == "log" then yes[i] = true end
     end
     return yes

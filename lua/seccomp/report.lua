@@ -14,7 +14,7 @@
 -- by SIGSYS as it would without the handler, and no call is re-issued.
 -- @module seccomp.report
 
-local core = require "seccomp.core"
+local child = require "seccomp.child"
 local policy_index = require "seccomp.policy_index"
 
 local report = {}
@@ -69,7 +69,7 @@ end
 -- caller then loads the filter with kills as traps. Options: `report_fd`
 -- (default 2, stderr).
 function report.install(_, options)
-  core.report_install(report.hints(), options and options.report_fd or 2)
+  child.install_report(report.hints(), options and options.report_fd or 2)
 end
 
 return report

@@ -13,7 +13,7 @@
 -- child is started by seccomp.child, and ends by its exit convention.
 -- @module seccomp.runner
 
-local core = require "seccomp.core"
+local api = require "seccomp.filter"
 local child = require "seccomp.child"
 
 local runner = {}
@@ -29,16 +29,16 @@ local function load_variant(f, opts)
     local fd = -1
     if opts.report then fd = opts.report_fd or 2 end
     local hints = opts.report and require("seccomp.report").hints() or nil
-    core.report_install(hints, fd, rec)
+    child.install_report(hints, fd, rec)
     -- No one supervises the child: calls a notify rule catches fail with
-    -- ENOSYS, as with no listener, instead of waiting forever.
-    -- stack: a filter loaded here before the fork is loaded again on top.
-    core.load_filter(f, { kill_as_trap = true, notify_as_enosys = true, stack = true })
+    -- ENOSYS, as with no listener, instead of waiting forever. A filter
+    -- loaded here before the fork is loaded again, under this one.
+    child.load_variant(f)
   end
 end
 
 local function syscall_name(nr, arch)
-  local ok, name = pcall(core.syscall_name, nr, arch)
+  local ok, name = pcall(api.syscall_name, nr, arch)
   if ok then return name end
   return tostring(nr)
 end
@@ -76,7 +76,7 @@ function runner.test(f, fn, opts)
   if opts.report_fd ~= nil and not opts.report then
     fail("report_fd needs report = true", 2)
   end
-  if not core.methods.is_open(f) then
+  if not f:is_open() then
     error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
   end
   -- fn's own result is not an exit code here: the run is ok when fn returns.
@@ -93,7 +93,7 @@ function runner.test(f, fn, opts)
   if r.syscall then  -- a rule refused a call (perhaps at exit)
     result.syscall = syscall_name(r.syscall, r.arch)
     result.args = r.args
-    result.arch = core.arch_name(r.arch)
+    result.arch = api.arch_name(r.arch)
     result.action = r.action
   end
   if r.state == "error" then result.error = r.message end
@@ -104,7 +104,7 @@ end
 -- process: the line goes to `fd` (default 2, stderr). The caller then
 -- loads the variant with kills as traps (`f:load{ report = true }`).
 function runner.install_report(fd)
-  core.report_install(require("seccomp.report").hints(), fd or 2)
+  child.install_report(require("seccomp.report").hints(), fd or 2)
 end
 
 return runner
