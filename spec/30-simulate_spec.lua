@@ -9,6 +9,7 @@
 
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
+local child = require "seccomp.child"
 
 local B = core.bpf
 local SIGSYS = seccomp.SIG.SIGSYS
@@ -329,15 +330,8 @@ describe("bpf_run", function()
     for i, prog in ipairs(bad) do
       assert.has_error(function() core.bpf_run(prog, arch, 0) end, nil, "program " .. i)
       -- The kernel agrees: loading it fails in a child.
-      local rec <close> = core.report_record()
-      local pid = core.fork()
-      if pid == 0 then
-        local ok = pcall(core.bpf_load, prog)
-        rec:finish(ok and "returned" or "error")
-        core.exit(0)
-      end
-      core.wait(pid)
-      assert.are.equal("error", rec:read().state, "program " .. i)
+      local r = child.run(function() core.bpf_load(prog) end)
+      assert.are.equal("error", r.state, "program " .. i)
     end
   end)
 
@@ -365,16 +359,8 @@ describe("bpf_run", function()
     local seen = {}
     for i, prog in ipairs(programs) do
       local simulated = pcall(core.bpf_run, prog, arch, 0)
-      local rec <close> = core.report_record()
-      local pid = core.fork()
-      if pid == 0 then
-        local ok, err = pcall(core.bpf_load, prog)
-        rec:finish(ok and "returned" or "error", err)
-        core.exit(0)
-      end
-      core.wait(pid)
-      local r = rec:read()
-      assert.are.equal(r.state == "returned", simulated, "program " .. i .. ": " .. r.message)
+      local r = child.run(function() core.bpf_load(prog) end)
+      assert.are.equal(r.state == "returned", simulated, "program " .. i .. ": " .. (r.error or ""))
       seen[simulated] = true
     end
     -- Both answers occur: the comparison is not vacuous.

@@ -3,6 +3,7 @@
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
 local helpers = require "helpers"
+local child = require "seccomp.child"
 
 local E = seccomp.errno_value
 local nr = seccomp.syscall
@@ -187,12 +188,9 @@ describe("signal return and restart", function()
   -- long enough for the stop to land inside it on a loaded machine.
   local SLEEP_MS = 3000
   local function stop_and_continue(setup)
-    local pid = core.fork()
-    if pid == 0 then
-      pcall(setup)
-      pcall(core.execv, helpers.SYSRAW, { helpers.SYSRAW, "sleep", tostring(SLEEP_MS) })
-      core.exit(250)
-    end
+    local h = child.start({ helpers.SYSRAW, "sleep", tostring(SLEEP_MS) },
+                          { setup = function() pcall(setup) end })
+    local pid = h.pid
     local want = tostring(nr("clock_nanosleep"))
     poll(pid, "slept in clock_nanosleep", function()
       local comm = helpers.slurp("/proc/" .. pid .. "/comm") or ""
@@ -202,8 +200,7 @@ describe("signal return and restart", function()
     core.kill(pid, seccomp.SIG.SIGSTOP)
     poll(pid, "stopped", function() return state(pid) == "T" end)
     core.kill(pid, seccomp.SIG.SIGCONT)
-    local how, code = core.wait(pid)
-    return { how = how, code = code }
+    return h:wait()
   end
 
   it("an allowlist without restart_syscall kills a sleep interrupted by stop/continue", function()

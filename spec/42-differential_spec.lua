@@ -12,7 +12,6 @@
 -- (default 100) calls each; `make security-full` runs 100 x 100.
 -- SECCOMP_DIFF_SEED picks the random sequence.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 local helpers = require "helpers"
 local ref = dofile("spec/reference_eval.lua")
 
@@ -216,24 +215,18 @@ local function kernel_verdicts(guard, f, calls)
   fh:close()
   local results, start = {}, 0
   while start < #calls do
-    local pid = core.fork()
-    if pid == 0 then
-      local ok, err = pcall(function()
-        if guard then guard:load() end
-        if f then f:load() end
-        core.execv(helpers.SYSRAW, { helpers.SYSRAW, "batch", infile, outfile, tostring(start) })
-      end)
-      io.stderr:write("child: ", tostring(ok and "" or err), "\n")
-      core.exit(250)
-    end
-    local how, code = core.wait(pid)
+    local ended = helpers.sysraw(function()
+      if guard then guard:load() end
+      if f then f:load() end
+    end, "batch", infile, outfile, tostring(start))
+    local how, code = ended.how, ended.code
     for line in io.lines(outfile) do
       local i, what = line:match("^(%d+) (.*)$")
       results[tonumber(i) + 1] = what
     end
     if how == "exit" and code == 0 then break end
-    assert(helpers.killed({ how = how, code = code }),
-           "batch child ended by " .. how .. " " .. code)
+    assert(helpers.killed(ended),
+           "batch child ended by " .. how .. " " .. code .. " " .. (ended.error or ""))
     while results[start + 1] do start = start + 1 end
     results[start + 1] = "kill"
     start = start + 1

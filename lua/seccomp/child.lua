@@ -79,7 +79,7 @@ local function run_child(target, opts, rec, r, w)
   ok, err = pcall(function()
     local result
     if opts.send then
-      result = target(function(s) core.write(w, tostring(s)) end)
+      result = target(function(s) core.write(w, tostring(s)) end, w)
     else
       result = target()
     end
@@ -109,8 +109,9 @@ Handle.__index = Handle
 -- Options: `setup` (a function run in the child first; it gets the
 -- shared record, and when it raises the target never runs), `output` (1
 -- or 2: the child's stdout or stderr comes back in the result's
--- `output`), `send = true` (the function is called as `fn(send)`, and
--- `send(s)` passes a string back in `output`).
+-- `output`), `send = true` (the function is called as `fn(send, fd)`:
+-- `send(s)` passes a string back in `output`, and so does what is written
+-- to descriptor `fd`).
 function child.start(target, opts)
   if type(target) ~= "function" and type(target) ~= "table" then
     fail("expected a function or a command table, got " .. type(target), 2)
