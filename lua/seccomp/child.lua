@@ -58,8 +58,23 @@ local function exit_code(result)
   return result
 end
 
--- The child side; never returns, whatever raises.
+-- The child side; never returns, whatever raises. What runs after the
+-- setup is made before it: the setup may load a filter under which even
+-- the memory a new closure takes would be a refused call.
 local function run_child(target, opts, rec, r, w)
+  local send = opts.send and function(s) core.write(w, tostring(s)) end
+  local code
+  local function run()
+    local result = target(send, send and w)
+    -- What the function printed is part of what it did: flush it here,
+    -- under whatever filter it loaded.
+    io.stdout:flush()
+    io.stderr:flush()
+    code = exit_code(result)
+    if code == nil then
+      error(("returned %s: an exit code is 0..255"):format(tostring(result)), 0)
+    end
+  end
   local ok, err = pcall(function()
     rec:claim()
     if r then core.close_fd(r) end
@@ -75,23 +90,7 @@ local function run_child(target, opts, rec, r, w)
     pcall(rec.finish, rec, "setup", tostring(msg))
     core.exit(child.EXIT_EXEC)
   end
-  local code
-  ok, err = pcall(function()
-    local result
-    if opts.send then
-      result = target(function(s) core.write(w, tostring(s)) end, w)
-    else
-      result = target()
-    end
-    -- What the function printed is part of what it did: flush it here,
-    -- under whatever filter it loaded.
-    io.stdout:flush()
-    io.stderr:flush()
-    code = exit_code(result)
-    if code == nil then
-      error(("returned %s: an exit code is 0..255"):format(tostring(result)), 0)
-    end
-  end)
+  ok, err = pcall(run)
   if ok then
     pcall(rec.finish, rec, "returned")
     core.exit(code)
@@ -124,7 +123,7 @@ function child.start(target, opts)
   if not ok then
     if r then core.close_fd(r) core.close_fd(w) end
     rec:close()
-    error(pid, 2)
+    error(pid, 0)
   end
   if pid == 0 then run_child(target, opts, rec, r, w) end
   if w then core.close_fd(w) end

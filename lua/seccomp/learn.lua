@@ -277,7 +277,7 @@ function learn.learn(target, opts)
   if not started then
     process.close_fd(mine)
     process.close_fd(theirs)
-    error(h, 2)
+    error(h, 0)
   end
   local pid = h.pid
   process.close_fd(theirs)
