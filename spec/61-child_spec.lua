@@ -94,6 +94,22 @@ describe("seccomp.child", function()
     assert.are.equal(r, h:wait())  -- waiting again gives the same answer
   end)
 
+  it("reads what the child sends within a time and size bound", function()
+    local h = child.start(function(send) send("0123456789") end, { send = true })
+    assert.are.same({ "0123456789", "eof" }, { h:read_bounded(60000, 100) })
+    assert.are.same({ "exit", 0, "" }, { h:wait().how, h:wait().code, h:wait().output })
+    h = child.start(function(send) send(("x"):rep(100)) end, { send = true })
+    local data, how = h:read_bounded(60000, 10)
+    assert.are.equal("limit", how)
+    assert.is_true(#data <= 10)  -- what came before the bound, at most
+    h:wait()
+    h = child.start(function(send) send("started") core.read(0) end, { send = true })
+    data, how = h:read_bounded(100, 100)
+    assert.are.same({ "started", "timeout" }, { data, how })
+    h:kill(SIG.SIGKILL)
+    assert.are.same({ "signal", SIG.SIGKILL }, { h:wait().how, h:wait().signal })
+  end)
+
   it("raises on bad arguments", function()
     assert.has_error(function() child.run(42) end,
       "seccomp: child: Invalid argument (EINVAL): expected a function or a command table, got number")

@@ -130,6 +130,20 @@ function child.start(target, opts)
   return setmetatable({ pid = pid, record = rec, pipe = r }, Handle)
 end
 
+-- Reads what the child sends, for at most `timeout_ms` in all and at most
+-- `limit` bytes: the data and "eof", "timeout" or "limit", so a child
+-- that never ends or sends too much cannot hold or exhaust the parent.
+-- The pipe is closed then; wait's `output` is "".
+function Handle:read_bounded(timeout_ms, limit)
+  local r = self.pipe
+  if not r then return "", "eof" end
+  self.pipe = nil
+  local ok, data, how = pcall(core.read_bounded, r, timeout_ms, limit)
+  core.close_fd(r)
+  if not ok then error(data, 2) end
+  return data, how
+end
+
 -- Sends signal `signo` to the child (until it is waited for).
 function Handle:kill(signo)
   if not self.result then core.kill(self.pid, signo) end
@@ -194,5 +208,9 @@ child.kill = core.kill
 child.poll = core.poll
 child.pidfd_open = core.pidfd_open
 child.pidfd_kill = core.pidfd_kill
+-- Limits for a child that runs untrusted code: setrlimit(name, soft[,
+-- hard]) and memory_usage() -> address space bytes, data bytes.
+child.setrlimit = core.setrlimit
+child.memory_usage = core.memory_usage
 
 return child
