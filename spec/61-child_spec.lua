@@ -103,11 +103,14 @@ describe("seccomp.child", function()
     assert.are.equal("limit", how)
     assert.is_true(#data <= 10)  -- what came before the bound, at most
     h:wait()
-    h = child.start(function(send) send("started") core.read(0) end, { send = true })
+    local hold_r, hold_w = core.pipe()  -- never written: the child waits on it
+    h = child.start(function(send) send("started") core.read(hold_r) end, { send = true })
     data, how = h:read_bounded(100, 100)
     assert.are.same({ "started", "timeout" }, { data, how })
     h:kill(SIG.SIGKILL)
     assert.are.same({ "signal", SIG.SIGKILL }, { h:wait().how, h:wait().signal })
+    core.close_fd(hold_r)
+    core.close_fd(hold_w)
   end)
 
   it("raises on bad arguments", function()
