@@ -106,7 +106,8 @@ describe("seccomp.child", function()
     local hold_r, hold_w = core.pipe()  -- never written: the child waits on it
     h = child.start(function(send) send("started") core.read(hold_r) end, { send = true })
     data, how = h:read_bounded(100, 100)
-    assert.are.same({ "started", "timeout" }, { data, how })
+    assert.are.equal("timeout", how)  -- the child never ends
+    assert.are.equal(data, ("started"):sub(1, #data))  -- what it sent so far
     h:kill(SIG.SIGKILL)
     assert.are.same({ "signal", SIG.SIGKILL }, { h:wait().how, h:wait().signal })
     core.close_fd(hold_r)
