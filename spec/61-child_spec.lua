@@ -117,7 +117,8 @@ describe("seccomp.child", function()
   it("raises on bad arguments", function()
     assert.has_error(function() child.run(42) end,
       "seccomp: child: Invalid argument (EINVAL): expected a function or a command table, got number")
-    assert.has_error(function() child.run(function() end, { outptu = 1 }) end)
+    assert.has_error(function() child.run(function() end, { outptu = 1 }) end,
+      "seccomp: child(outptu): Invalid argument (EINVAL): unknown option (output, send, setup)")
     assert.has_error(function() child.run(function() end, { output = 3 }) end)
     assert.has_error(function() child.run(function() end, { setup = "x" }) end)
     assert.has_error(function() child.run(function() end, 5) end)

@@ -1,5 +1,5 @@
 --- Child processes: run a function or a program in a forked child and
--- say how it ended. `f:test`, learn, the specs and the examples all fork
+-- say how it ended. `f:test`, learn, the specs and `make demo` fork
 -- through here: fork, set up, run, flush, record the outcome, exit, wait.
 --
 -- One exit-code convention for every child this module starts:
@@ -30,8 +30,9 @@ child.EXIT_EXEC = 127
 
 local START_OPTIONS = { setup = "function", output = "number", send = "boolean" }
 
-local function fail(detail, level)
-  error("seccomp: child: Invalid argument (EINVAL): " .. detail, level + 1)
+local function fail(detail, level, subject)
+  error(("seccomp: child%s: Invalid argument (EINVAL): %s")
+        :format(subject and "(" .. subject .. ")" or "", detail), level + 1)
 end
 
 local function check_options(opts, level)
@@ -39,14 +40,14 @@ local function check_options(opts, level)
   if type(opts) ~= "table" then fail("options must be a table", level + 1) end
   for key, value in pairs(opts) do
     if not START_OPTIONS[key] then
-      fail("unknown option " .. tostring(key) .. " (output, send, setup)", level + 1)
+      fail("unknown option (output, send, setup)", level + 1, tostring(key))
     end
     if type(value) ~= START_OPTIONS[key] then
-      fail(("%s must be a %s, got %s"):format(key, START_OPTIONS[key], type(value)), level + 1)
+      fail(("must be a %s, got %s"):format(START_OPTIONS[key], type(value)), level + 1, key)
     end
   end
   if opts.output ~= nil and opts.output ~= 1 and opts.output ~= 2 then
-    fail("output is 1 (stdout) or 2 (stderr)", level + 1)
+    fail("is 1 (stdout) or 2 (stderr)", level + 1, "output")
   end
   return opts
 end
