@@ -9,9 +9,9 @@ local LAYERS = {
   { name = "C core", modules = { "seccomp.core" } },
   { name = "Lua API", modules = { "seccomp.filter", "seccomp.child", "seccomp.notify" } },
   { name = "policy layer and tools", modules = {
-    "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_index",
-    "seccomp.policy_file", "seccomp.report", "seccomp.runner",
-    "seccomp.learn", "seccomp.learn_cover", "seccomp.learn_write",
+    "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_file",
+    "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",
+    "seccomp.learn_cover", "seccomp.learn_write",
   } },
   { name = "façade", modules = { "seccomp" } },
   { name = "CLI", modules = { "bin/lua-seccomp" } },

@@ -353,10 +353,7 @@ api.internal = {
   personality = core.personality,
   -- arches(f): f:arches(), raising (not indexing) when f is not a filter
   arches = methods.arches,
-  -- load_filter(f, options): the core's load, with the variant options
-  -- f:test and report mode use (kill_as_trap, notify_as_enosys, stack)
-  load_filter = core.load_filter,
-  -- bpf_run(bpf, arch_token, nr, args[, ip]): the simulator f:check runs
+  -- bpf_run(program, arch_token, nr, args): the simulator's action for a call
   bpf_run = core.bpf_run,
 }
 
