@@ -148,12 +148,23 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
     }
 }
 
-static int arch_count(scmp_filter_ctx ctx)
+/* The architectures ctx carries, as tokens in out (room for LSC_MAX_ARCHES);
+ * returns how many. */
+int lsc_filter_arches(scmp_filter_ctx ctx, uint32_t *out)
 {
     int i, n = 0;
-    for (i = 0; arch_names[i] != NULL; i++)
-        n += seccomp_arch_exist(ctx, seccomp_arch_resolve_name(arch_names[i])) == 0;
+    for (i = 0; arch_names[i] != NULL && n < LSC_MAX_ARCHES; i++) {
+        uint32_t token = seccomp_arch_resolve_name(arch_names[i]);
+        if (seccomp_arch_exist(ctx, token) == 0)
+            out[n++] = token;
+    }
     return n;
+}
+
+static int arch_count(scmp_filter_ctx ctx)
+{
+    uint32_t tokens[LSC_MAX_ARCHES];
+    return lsc_filter_arches(ctx, tokens);
 }
 
 /* Whether any recorded rule compares values above 32 bits. */
@@ -185,6 +196,8 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         return lsc_fail(L, op, arch_name(token), EEXIST, "already in the filter");
     if (kind == LSC_OP_ARCH_REMOVE && !present)
         return lsc_fail(L, op, arch_name(token), ENOENT, "not in the filter");
+    if (kind == LSC_OP_ARCH_ADD)
+        lsc_check_multiplex(L, f->log, token, op);
     if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
         return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
                         "least one architecture: add the other one first");

@@ -268,6 +268,55 @@ static int optimize_chosen(const lsc_log *log)
     return 0;
 }
 
+/* libseccomp 2.5.4's linear code (optimize 1) loads the syscall number in
+ * the block of the first call it orders for an architecture, except on a
+ * lone x86_64 or x32, whose ABI check loads it (_gen_bpf_syscalls). When
+ * that call is left out of the program (multiplexed or absent there, or
+ * only given a priority) nothing loads the number and the architecture's
+ * rules match nothing. The binary tree loads it first. */
+static int reloads_number(scmp_filter_ctx ctx, uint32_t token)
+{
+    if (token == SCMP_ARCH_X86_64)
+        return seccomp_arch_exist(ctx, SCMP_ARCH_X32) == 0;
+    if (token == SCMP_ARCH_X32)
+        return seccomp_arch_exist(ctx, SCMP_ARCH_X86_64) == 0;
+    return 1;
+}
+
+/* Whether the record holds a call that architecture token leaves out of
+ * the program, or a priority (which may order a call with no rules first). */
+static int leaves_out(const lsc_log *log, uint32_t token)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        if (op->kind == LSC_OP_MERGE && leaves_out(op->merged, token))
+            return 1;
+        if (op->kind == LSC_OP_PRIORITY)
+            return 1;
+        if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) {
+            char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
+                                                          op->rule.syscall);
+            int nr = name != NULL ? seccomp_syscall_resolve_name_arch(token, name)
+                                  : -1;
+            free(name);
+            if (nr < 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int linear_loses_number(lsc_filter *f)
+{
+    uint32_t tokens[LSC_MAX_ARCHES];
+    int i, n = lsc_filter_arches(f->ctx, tokens);
+    for (i = 0; i < n; i++)
+        if (reloads_number(f->ctx, tokens[i]) && leaves_out(f->log, tokens[i]))
+            return 1;
+    return 0;
+}
+
 /* Before a load or an export: refuse a damaged filter and pick the
  * optimizer when the user did not. */
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
@@ -286,10 +335,21 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
                      "API level 2 or more; turn tsync off to load without it");
     }
     if (!optimize_chosen(f->log)) {
-        uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ? 2 : 1;
+        uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ||
+                         linear_loses_number(f) ? 2 : 1;
         int rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, level);
         if (rc < 0)
             lsc_fail(L, op, "optimize", -rc, NULL);
+    } else {
+        uint32_t level = 0;
+        if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, &level) == 0 &&
+            level == 1 && linear_loses_number(f))
+            lsc_fail(L, op, "optimize", EOPNOTSUPP, "libseccomp 2.5.4's linear "
+                     "code (optimize 1) would not load the syscall number for "
+                     "an architecture of this filter whose first call is "
+                     "multiplexed or absent there, or has only a priority, so "
+                     "none of its rules would match; use optimize 2 or leave "
+                     "it unset");
     }
 }
 

@@ -156,6 +156,8 @@ void lsc_open_rules(lua_State *L);
 
 /* attributes.c: filter attributes and architectures. */
 uint32_t lsc_check_arch(lua_State *L, int idx, const char *op);
+#define LSC_MAX_ARCHES 20  /* the architectures libseccomp 2.5 knows */
+int lsc_filter_arches(scmp_filter_ctx ctx, uint32_t *out);
 void lsc_open_attributes(lua_State *L);
 
 /* export.c: PFC and BPF as Lua strings, the copy a load captures, and

@@ -435,20 +435,23 @@ static const lsc_rule *mux_problem(const lsc_log *log, uint32_t default_action)
     return NULL;
 }
 
-static int mux_fail(lua_State *L, const char *op, int nr, const char *arch)
+/* Raises: a rule with comparators on nr would be weakened on arch. The
+ * subject is the call, or the architecture when one is being added. */
+static int mux_fail(lua_State *L, const char *op, const char *subject, int nr,
+                    const char *arch)
 {
     char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
     int i = mux_call(nr);
     const char *via = i >= 0 && mux_calls[i].ipc ? "ipc" : "socketcall";
-    lua_pushstring(L, name != NULL ? name : "?");
+    const char *call = lua_pushstring(L, name != NULL ? name : "?");
     free(name);
-    return lsc_fail(L, op, lua_tostring(L, -1), EINVAL, lua_pushfstring(L,
-                    "on %s, %s is also reached through %s, whose arguments "
-                    "are in memory where seccomp cannot read them, so a rule "
-                    "with comparators and an action more permissive than the "
-                    "default would let every such call pass there; allow %s "
-                    "without comparators, or remove the %s architecture",
-                    arch, lua_tostring(L, -1), via, lua_tostring(L, -1), arch));
+    return lsc_fail(L, op, subject != NULL ? subject : call, EINVAL,
+                    lua_pushfstring(L, "on %s, %s is also reached through %s, "
+                    "whose arguments are in memory where seccomp cannot read "
+                    "them, so a rule with comparators and an action more "
+                    "permissive than the default would let every such call "
+                    "pass there; allow %s without comparators, or leave out "
+                    "the %s architecture", arch, call, via, call, arch));
 }
 
 /* Raises when the filter's record holds a rule that adding architecture
@@ -465,7 +468,7 @@ void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
         for (i = 0; mux_arches[i] != NULL; i++)
             if (seccomp_arch_resolve_name(mux_arches[i]) == arch)
                 break;
-        mux_fail(L, op, r->syscall, mux_arches[i]);
+        mux_fail(L, op, mux_arches[i], r->syscall, mux_arches[i]);
     }
 }
 
@@ -706,7 +709,7 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
         probe.action = action;
         probe.ncmp = ncmp;
         if (mux != NULL && mux_weakens(&probe, f->log->default_action))
-            mux_fail(L, op, syscalls[s], mux);
+            mux_fail(L, op, NULL, syscalls[s], mux);
         other = find_conflict(f->log, syscalls[s], action, &sets[0], ex);
         if (other != NULL)
             conflict_fail(L, op, other, ex, LSC_MAX_ARGS, subject, "");

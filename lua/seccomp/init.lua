@@ -31,8 +31,9 @@ function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
 
 -- Modules reached as fields, loaded on first use: user notification
--- (receive, respond, id_valid on a notify fd) and policy files
--- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads).
+-- (receive, respond, id_valid on a notify fd), policy files
+-- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
+-- and child processes (seccomp.child.run(fn or argv), what f:test uses).
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
@@ -42,6 +43,10 @@ setmetatable(seccomp, { __index = function(t, key)
     local policy_file = require "seccomp.policy_file"
     rawset(t, "policy_file", policy_file)
     return policy_file
+  elseif key == "child" then
+    local child = require "seccomp.child"
+    rawset(t, "child", child)
+    return child
   end
 end })
 
