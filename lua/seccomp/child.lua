@@ -213,5 +213,9 @@ child.pidfd_kill = core.pidfd_kill
 -- hard]) and memory_usage() -> address space bytes, data bytes.
 child.setrlimit = core.setrlimit
 child.memory_usage = core.memory_usage
+-- For the CLI, which becomes the command it runs: execv(path, argv) in
+-- this process, and dup2(old, new) in a child's setup.
+child.execv = core.execv
+child.dup2 = core.dup2
 
 return child

@@ -7,8 +7,9 @@
 -- above (expanding "@group" names, the report's hints, the child runner
 -- behind `f:test`) they hand it when they load, through the `set_*`
 -- functions at the end; the façade `seccomp` (init.lua) wires them, and
--- users require that. Every field but those setters is re-exported there
--- under the same name, so its doc comments name them `seccomp.x`.
+-- users require that. Every field but those setters and `internal` (what
+-- the layers above use of the core) is re-exported there under the same
+-- name, so its doc comments name them `seccomp.x`.
 -- @submodule seccomp
 
 local core = require "seccomp.core"
