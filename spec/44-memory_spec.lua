@@ -4,7 +4,6 @@
 -- SECCOMP_MEMORY_CYCLES (default 20000, at least 8192); `make
 -- security-full` runs 100000. SECCOMP_MEMORY_REPORT=1 prints the figures.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
