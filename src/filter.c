@@ -12,7 +12,6 @@
  * the flags seccomp_load would use, so plain and variant loads, and
  * later loads of a captured program, share one path.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,8 +227,12 @@ static int l_check_unloaded(lua_State *L)
 {
     const char *op = lsc_check_string(L, 2, "check_unloaded", NULL,
                                       "operation", NULL);
-    const char *subject = lua_isnoneornil(L, 3) ? NULL
-                          : lsc_check_string(L, 3, op, NULL, "subject", NULL);
+    const char *subject = NULL;
+    if (!lua_isnoneornil(L, 3)) {  /* any bytes: it is only shown */
+        size_t len;
+        lsc_check_string(L, 3, op, NULL, "subject", &len);
+        subject = lsc_to_subject(L, 3);
+    }
     lsc_refuse_loaded(L, lsc_check_filter(L, 1, op), op, subject);
     return 0;
 }
@@ -570,21 +573,22 @@ static int l_load(lua_State *L)
     struct sock_filter *prog;
     size_t n;
     if (!lua_isnoneornil(L, 2)) {
+        static const char *const options[] = {
+            "kill_as_trap", "notify_as_enosys", "stack", NULL
+        };
         lsc_check_table(L, 2, "load", NULL, "options");
         lua_pushnil(L);
         while (lua_next(L, 2) != 0) {
-            const char *key = lua_type(L, -2) == LUA_TSTRING
-                              ? lua_tostring(L, -2) : NULL;
             int on = lua_toboolean(L, -1);
-            if (key != NULL && strcmp(key, "kill_as_trap") == 0)
-                variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0;
-            else if (key != NULL && strcmp(key, "notify_as_enosys") == 0)
-                variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0;
-            else if (key != NULL && strcmp(key, "stack") == 0)
-                stack = on;
-            else
-                lsc_fail(L, "load", key, EINVAL, "unknown option "
-                         "(kill_as_trap, notify_as_enosys, stack)");
+            switch (lsc_option_index(L, -2, options)) {
+            case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
+            case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+            case 2: stack = on; break;
+            default:
+                lsc_fail(L, "load", lua_type(L, -2) == LUA_TSTRING
+                         ? lsc_to_subject(L, -2) : NULL, EINVAL,
+                         "unknown option (kill_as_trap, notify_as_enosys, stack)");
+            }
             lua_pop(L, 1);
         }
     }
@@ -625,7 +629,7 @@ static int l_is_open(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg filter_methods[] = {
+const luaL_Reg lsc_filter_methods[] = {
     {"close", l_close},
     {"reset", l_reset},
     {"merge", l_merge},
@@ -635,26 +639,17 @@ static const luaL_Reg filter_methods[] = {
     {NULL, NULL}
 };
 
-static const luaL_Reg filter_meta[] = {
+/* One idempotent close for close, __gc and __close. */
+const luaL_Reg lsc_filter_meta[] = {
     {"__gc", l_close},
     {"__close", l_close},
     {"__tostring", l_tostring},
     {NULL, NULL}
 };
 
-/* Creates the metatable; its __index is the methods table at -1. */
-void lsc_open_filter(lua_State *L)
-{
-    luaL_setfuncs(L, filter_methods, 0);
-    luaL_newmetatable(L, LSC_FILTER_TYPE);
-    luaL_setfuncs(L, filter_meta, 0);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
-    lua_pushcfunction(L, l_filter);
-    lua_setfield(L, -3, "filter");
-    lua_pushcfunction(L, l_check_unloaded);
-    lua_setfield(L, -3, "check_unloaded");
-    lua_pushcfunction(L, l_load);
-    lua_setfield(L, -3, "load_filter");
-}
+const luaL_Reg lsc_filter_functions[] = {
+    {"filter", l_filter},
+    {"check_unloaded", l_check_unloaded},
+    {"load_filter", l_load},
+    {NULL, NULL}
+};

@@ -5,7 +5,6 @@
  * into libseccomp, so a rule that raises has added nothing. A libseccomp
  * failure after that is recovered by rebuilding from the record.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,13 +33,9 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
                       const char **name)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
-        size_t len;
-        const char *s = lua_tolstring(L, idx, &len);
+        const char *s = lsc_check_string(L, idx, op, NULL, "syscall name", NULL);
         int nr;
         *name = s;
-        if (strlen(s) != len)
-            lsc_fail(L, op, lsc_push_subject(L, s, len), EINVAL,
-                     "syscall name contains a NUL byte");
         nr = arch == SCMP_ARCH_NATIVE ? seccomp_syscall_resolve_name(s)
                                       : seccomp_syscall_resolve_name_arch(arch, s);
         if (nr == __NR_SCMP_ERROR)
@@ -90,7 +85,6 @@ static uint64_t check_datum(lua_State *L, int t, const char *key, int bits,
 static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
                       lsc_cmp *c)
 {
-    const char *name;
     int i;
     t = lua_absindex(L, t);
     if (lua_type(L, t) != LUA_TTABLE)
@@ -107,10 +101,8 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
     if (c->bits != 32 && c->bits != 64)
         lsc_fail(L, op, subject, EINVAL, "comparator bits must be 32 or 64");
     raw_field(L, t, "op");
-    name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-    for (i = 0; cmp_names[i] != NULL && strcmp(cmp_names[i], name) != 0; i++)
-        ;
-    if (cmp_names[i] == NULL)
+    i = lsc_option_index(L, -1, cmp_names);
+    if (i < 0)
         lsc_fail(L, op, subject, EINVAL,
                  "comparator op must be eq, ne, lt, le, gt, ge or masked_eq");
     lua_pop(L, 1);
@@ -883,14 +875,14 @@ static int l_syscall_name(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg rule_methods[] = {
+const luaL_Reg lsc_rules_methods[] = {
     {"add_rule", l_add_rule},
     {"add_rule_exact", l_add_rule_exact},
     {"priority", l_priority},
     {NULL, NULL}
 };
 
-static const luaL_Reg rule_functions[] = {
+const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
@@ -909,12 +901,7 @@ static void push_multiplexed_calls(lua_State *L)
     }
 }
 
-void lsc_open_rules(lua_State *L)
-{
-    luaL_setfuncs(L, rule_methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, rule_functions, 0);
-    push_multiplexed_calls(L);
-    lua_setfield(L, -2, "multiplexed_calls");
-    lua_pop(L, 1);
-}
+const lsc_field lsc_rules_fields[] = {
+    {"multiplexed_calls", push_multiplexed_calls},
+    {NULL, NULL}
+};

@@ -9,11 +9,9 @@
  * the kernel would reject, so an answer is never given for a program
  * that could not be loaded.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -315,7 +313,7 @@ static void sim_kernel_view(struct seccomp_data *d)
 }
 
 /* f:check(syscall[, args[, arch]]) -> action name[, data] */
-static int sim_check(lua_State *L)
+static int l_check(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "check");
     struct seccomp_data d;
@@ -342,7 +340,7 @@ static int sim_check(lua_State *L)
 }
 
 /* bpf_run(bpf, arch_token, nr[, args[, ip]]) -> action name[, data] */
-static int sim_bpf_run(lua_State *L)
+static int l_bpf_run(lua_State *L)
 {
     struct seccomp_data d;
     size_t len;
@@ -360,53 +358,6 @@ static int sim_bpf_run(lua_State *L)
             (uint64_t)lsc_check_integer(L, 5, "bpf_run", NULL,
                                         "instruction pointer");
     return sim_run_string(L, bpf, len, &d, "bpf_run");
-}
-
-/* syscall_raw(nr, args...) -> result, errno.  Issues exactly the call the
- * simulator reasons about (native ABI, all six registers set), so specs
- * can compare f:check() with the kernel in a child process. */
-static int sim_syscall_raw(lua_State *L)
-{
-    long a[6] = { 0, 0, 0, 0, 0, 0 };
-    long nr = (long)lsc_check_integer(L, 1, "syscall_raw", NULL, "syscall");
-    long r;
-    int i;
-    for (i = 0; i < 6; i++)
-        if (!lua_isnoneornil(L, i + 2))
-            a[i] = (long)lsc_check_integer(L, i + 2, "syscall_raw", NULL,
-                                           "argument");
-    errno = 0;
-    r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    lua_pushinteger(L, r);
-    lua_pushinteger(L, r == -1 ? errno : 0);
-    return 2;
-}
-
-/* bpf_load(bpf): load a raw seccomp program (for example one exported
- * earlier) into this process, with no_new_privs set first.  The kernel
- * alone judges the program (the simulator's checks are not applied), so
- * specs can compare the simulator's refusals with the kernel's. */
-static int sim_bpf_load(lua_State *L)
-{
-    size_t len;
-    const char *bpf = lsc_check_string(L, 1, "bpf_load", NULL, "program", &len);
-    struct sock_filter prog[BPF_MAXINSNS];
-    struct sock_fprog fprog;
-    size_t n;
-    if (len % sizeof(struct sock_filter) != 0 || len == 0 ||
-        len / sizeof(struct sock_filter) > BPF_MAXINSNS)
-        return lsc_fail(L, "bpf_load", "bpf", EINVAL,
-                        "not a whole program of 1..4096 instructions");
-    n = len / sizeof(struct sock_filter);
-    memcpy(prog, bpf, len);
-    fprog.len = (unsigned short)n;
-    fprog.filter = prog;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return lsc_fail(L, "bpf_load", "no_new_privs", errno, NULL);
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
-        return lsc_fail(L, "bpf_load", "seccomp", errno,
-                        "the kernel refused the program");
-    return 0;
 }
 
 /* The numbers a Lua program needs to write or read seccomp BPF, from the
@@ -443,22 +394,17 @@ static void push_bpf_constants(lua_State *L)
     }
 }
 
-void lsc_open_simulate(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "bpf_run", sim_bpf_run },
-        { "syscall_raw", sim_syscall_raw },
-        { "bpf_load", sim_bpf_load },
-        { NULL, NULL }
-    };
-    static const luaL_Reg methods[] = {
-        { "check", sim_check },
-        { NULL, NULL }
-    };
-    luaL_setfuncs(L, methods, 0);  /* filter methods at -1 */
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    push_bpf_constants(L);
-    lua_setfield(L, -2, "bpf");
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_simulate_functions[] = {
+    {"bpf_run", l_bpf_run},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_simulate_methods[] = {
+    {"check", l_check},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_simulate_fields[] = {
+    {"bpf", push_bpf_constants},
+    {NULL, NULL}
+};

@@ -355,6 +355,8 @@ api.internal = {
   arches = methods.arches,
   -- bpf_run(program, arch_token, nr, args): the simulator's action for a call
   bpf_run = core.bpf_run,
+  -- the names of the constant tables (O, AT, E, ...), from the core
+  constant_tables = core.constant_tables,
 }
 
 -- Wiring: what the layers above hand this module when they load. Not

@@ -39,8 +39,7 @@ local function fail(name, ename, detail)
   error(("seccomp: policy(%s): %s (%s): %s"):format(name, STRERROR[ename], ename, detail), 0)
 end
 
-local CONSTANT_TABLES = { "O", "AT", "PROT", "MAP", "AF", "SOCK", "NETLINK", "CLONE",
-                          "F", "IOCTL", "S", "PR", "E", "SIG" }
+local CONSTANT_TABLES = seccomp.internal.constant_tables
 local COMPARATORS = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq", "flags_in" }
 local IS_OP = { eq = true, ne = true, lt = true, le = true, gt = true, ge = true,
                 masked_eq = true }
