@@ -11,7 +11,7 @@ local LAYERS = {
   { name = "policy layer and tools", modules = {
     "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_file",
     "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",
-    "seccomp.learn_cover", "seccomp.learn_write",
+    "seccomp.learn_cover", "seccomp.learn_write", "seccomp.explain",
   } },
   { name = "façade", modules = { "seccomp" } },
   { name = "CLI", modules = { "bin/lua-seccomp" } },

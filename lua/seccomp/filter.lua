@@ -115,6 +115,7 @@ end
 local expander      -- expander(name, f): members, skipped; "@group" names
 local runner        -- runner(f, fn, options): the result of f:test
 local report_hints  -- report_hints(): the hints a violation report prints
+local allowed_by    -- allowed_by(name, args): the promises and groups allowing a call
 
 -- Group names ("@basic-io") expand through the policy layer's expander.
 -- Unknown members are reported, not fatal.
@@ -175,21 +176,94 @@ end
 
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- group such as "@basic-io", or a list of them) when every comparator holds.
+-- The rules of each filter as they were written (after "@group" names
+-- expand), for f:explain: the core's record holds what libseccomp was
+-- given, where arg32, ne and ranges have become blocks of masked_eq.
+-- written[f] = { rules = { { action =, nr =, name =, exact =, cmps =,
+-- arches = }... } }; `arches` (a set of names) only on rules a merge
+-- brought in, which apply to the merged filter's architectures alone.
+local written = setmetatable({}, { __mode = "k" })
+
+local function record_written(f, action, names, exact, ...)
+  local rec = written[f] or { rules = {} }
+  written[f] = rec
+  local value = core.action(action)
+  local cmps = {}
+  for i = 1, select("#", ...) do
+    local c = select(i, ...)
+    cmps[i] = { arg = c.arg, op = c.op, a = c.a, b = c.b, bits = c.bits or 64 }
+  end
+  if type(names) ~= "table" then names = { names } end
+  for _, name in ipairs(names) do
+    local nr = math.type(name) == "integer" and name or core.syscall(name)
+    local ok, native = pcall(core.syscall_name, nr)
+    rec.rules[#rec.rules + 1] = { action = value, nr = nr, name = ok and native or nil,
+                                  exact = exact, cmps = cmps }
+  end
+end
+
 function methods.add(f, action, name, ...)
   check_filter(f, "add", subject_of(name))
-  return add_rule(f, action, expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule(f, action, names, ...)
+  record_written(f, action, names, false, ...)
+  return f
 end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
   check_filter(f, "add_exact", subject_of(name))
-  return add_rule_exact(f, action, expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule_exact(f, action, names, ...)
+  record_written(f, action, names, true, ...)
+  return f
 end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
   check_filter(f, "add", subject_of(name))
-  return add_rule(f, "allow", expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule(f, "allow", names, ...)
+  record_written(f, "allow", names, false, ...)
+  return f
+end
+
+-- reset forgets the written rules; merge moves them, each keeping the
+-- architectures it applies to.
+local core_reset, core_merge = methods.reset, methods.merge
+
+function methods.reset(f, ...)
+  core_reset(f, ...)
+  written[f] = nil
+  return f
+end
+
+-- The architectures of `f` that its own rules (not merged ones) cover.
+local function own_arches(f)
+  local set, rec = {}, written[f]
+  for _, a in ipairs(methods.arches(f)) do set[a] = true end
+  for _, r in ipairs(rec and rec.rules or {}) do
+    for a in pairs(r.arches or {}) do set[a] = nil end
+  end
+  return set
+end
+
+function methods.merge(f, other, ...)
+  local from = pcall(is_open, other) and written[other]
+  local arches = from and own_arches(other)
+  core_merge(f, other, ...)
+  if from then
+    local rec = written[f] or { rules = {} }
+    written[f] = rec
+    for _, r in ipairs(from.rules) do
+      local moved = {}
+      for k, v in pairs(r) do moved[k] = v end
+      moved.arches = r.arches or arches
+      rec.rules[#rec.rules + 1] = moved
+    end
+    written[other] = nil
+  end
+  return f
 end
 
 local core_priority = methods.priority
@@ -256,6 +330,116 @@ function methods.test(f, fn, options)
   end
   local ok, result = pcall(runner, f, fn, options)
   if not ok then error(strip_position(result), 2) end
+  return result
+end
+
+--- Explaining a decision.
+-- @section explain
+
+local core_check = methods.check
+
+-- Whether written comparator `c` holds for argument list `args` (already
+-- as the kernel hands them to the filter): unsigned, arg32 on the low 32
+-- bits only.
+local function cmp_holds(c, args)
+  local v, a, b = args[c.arg + 1], c.a, c.b or 0
+  if c.bits == 32 then v, a, b = v & 0xffffffff, a & 0xffffffff, b & 0xffffffff end
+  local op = c.op
+  if op == "eq" then return v == a end
+  if op == "ne" then return v ~= a end
+  if op == "lt" then return math.ult(v, a) end
+  if op == "le" then return not math.ult(a, v) end
+  if op == "gt" then return math.ult(a, v) end
+  if op == "ge" then return not math.ult(v, a) end
+  if op == "masked_eq" then return v & a == b end
+  return false
+end
+
+-- The number of recorded rule `r`'s syscall on `arch` (nil if none).
+local function rule_nr(r, arch, native)
+  if arch == native then return r.nr end
+  if not r.name then return nil end
+  local ok, nr = pcall(core.syscall, r.name, arch)
+  return ok and nr or nil
+end
+
+local function explain_error(err)
+  err = strip_position(err)
+  return (err:gsub("^seccomp: check", "seccomp: explain", 1))
+end
+
+--- Which rule decides the call `name` (a name or a number) with `args`
+-- (up to six integers, missing ones 0) on `arch` (default: native): a
+-- table `{ syscall =, nr =, arch =, action =, data =, rule =, default =,
+-- badarch =, allowed_by = { promises =, groups = } }`. `action` and
+-- `data` are what `f:check` answers (the filter's program, simulated);
+-- `rule` is the rule as written (`{ action =, data =, syscall =, exact =,
+-- comparators = { { arg =, op =, a =, b =, bits = }... } }`) that matches
+-- the call with that action, the first one added; nil when the default
+-- action decided (`default = true`) or the architecture is not in the
+-- filter (`badarch = true`). `allowed_by` names the promise sets and
+-- groups that would allow the call.
+function methods.explain(f, name, args, arch)
+  if not pcall(is_open, f) then
+    error(("seccomp: explain: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(type(f)), 2)
+  end
+  if not allowed_by then
+    error("seccomp: explain: Function not implemented (ENOSYS): f:explain needs the policy "
+          .. "index (require \"seccomp\")", 2)
+  end
+  local ok, action, data = pcall(core_check, f, name, args, arch)
+  if not ok then error(explain_error(action), 2) end
+  local native = core.arch_native()
+  arch = arch == nil and native or core.arch_name(core.arch_token(arch))
+  if arch == "native" then arch = native end
+  local nr = math.type(name) == "integer" and name or core.syscall(name, arch)
+  local named, sysname = pcall(core.syscall_name, nr, arch)
+  sysname = named and sysname or nil
+  -- the arguments as the kernel hands them to the filter (see f:check)
+  local wide = core.arch_token(arch) & 0x80000000 ~= 0
+  local seen = {}
+  for i = 1, 6 do
+    local v = args and args[i] or 0
+    seen[i] = wide and v or v & 0xffffffff
+  end
+  local result = { syscall = sysname, nr = nr, arch = arch, action = action, data = data,
+                   default = false, badarch = false }
+  local carried = {}
+  for _, a in ipairs(methods.arches(f)) do carried[a] = true end
+  if not carried[arch] then
+    result.badarch = true
+  else
+    local own = own_arches(f)
+    local rec = written[f]
+    for _, r in ipairs(rec and rec.rules or {}) do
+      local applies = r.arches and r.arches[arch] or (not r.arches and own[arch])
+      local rname, rdata = core.action_name(r.action)
+      if applies and rname == action and (action == "trap" or rdata == data)
+         and rule_nr(r, arch, native) == nr then
+        local all = true
+        for _, c in ipairs(r.cmps) do
+          if not cmp_holds(c, seen) then all = false break end
+        end
+        if all then
+          local cmps = {}
+          for i, c in ipairs(r.cmps) do
+            cmps[i] = { arg = c.arg, op = c.op, a = c.a, b = c.b, bits = c.bits }
+          end
+          result.rule = { action = rname, data = rdata, syscall = r.name or r.nr,
+                          exact = r.exact, comparators = cmps }
+          break
+        end
+      end
+    end
+    if not result.rule then
+      local dname, ddata = core.action_name(f:get("default_action"))
+      result.default = dname == action and (ddata == data or action == "trap")
+    end
+  end
+  local hints_ok, hints = pcall(allowed_by, sysname, seen)
+  if not hints_ok then error(strip_position(hints), 2) end
+  result.allowed_by = hints
   return result
 end
 
@@ -385,6 +569,16 @@ function api.set_runner(fn)
   check_hook("set_runner", fn)
   local old = runner
   runner = fn
+  return old
+end
+
+-- Sets what `f:explain` says would allow a call: `fn(name, args)`
+-- returns `{ promises = {...}, groups = {...} }` (name nil for a number
+-- no syscall has).
+function api.set_allowed_by(fn)
+  check_hook("set_allowed_by", fn)
+  local old = allowed_by
+  allowed_by = fn
   return old
 end
 
