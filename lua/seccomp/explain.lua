@@ -85,8 +85,10 @@ local function number(v)
   return ("0x%x"):format(v)
 end
 
---- A call as text, with the arguments given: "openat(-100, 0, 65)".
+--- A call as text, with the arguments given: "openat(-100, 0, 65)"
+-- ("openat" with no argument list).
 function explain.call_text(name, args)
+  if args == nil then return name end
   local shown = {}
   for i, v in ipairs(args or {}) do shown[i] = number(v) end
   return ("%s(%s)"):format(name, table.concat(shown, ", "))
