@@ -31,6 +31,7 @@ local MODULES = {
   ["lua/seccomp/child.lua"] = { "child", "seccomp.child" },
   ["lua/seccomp/policy_index.lua"] = { "index", "seccomp.policy_index" },
   ["lua/seccomp/policy_file.lua"] = { "policy_file", "seccomp.policy_file" },
+  ["lua/seccomp/explain.lua"] = { "explain", "seccomp.explain" },
 }
 
 -- The functions the Lua sources give a doc comment (`---`), by public name.
