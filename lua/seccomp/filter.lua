@@ -184,6 +184,9 @@ end
 -- brought in, which apply to the merged filter's architectures alone.
 local written = setmetatable({}, { __mode = "k" })
 
+-- Called once the core accepted the rule, so it reads what the core
+-- read (comparator fields raw, names as numbers or native names) and
+-- raises on nothing.
 local function record_written(f, action, names, exact, ...)
   local rec = written[f] or { rules = {} }
   written[f] = rec
@@ -191,11 +194,17 @@ local function record_written(f, action, names, exact, ...)
   local cmps = {}
   for i = 1, select("#", ...) do
     local c = select(i, ...)
-    cmps[i] = { arg = c.arg, op = c.op, a = c.a, b = c.b, bits = c.bits or 64 }
+    cmps[i] = { arg = rawget(c, "arg"), op = rawget(c, "op"), a = rawget(c, "a"),
+                b = rawget(c, "b"), bits = rawget(c, "bits") or 64 }
   end
   if type(names) ~= "table" then names = { names } end
-  for _, name in ipairs(names) do
-    local nr = math.type(name) == "integer" and name or core.syscall(name)
+  for i = 1, rawlen(names) do
+    local name = rawget(names, i)
+    local nr = type(name) == "number" and math.tointeger(name)
+    if not nr then
+      local ok, got = pcall(core.syscall, name)
+      nr = ok and got or nil
+    end
     local ok, native = pcall(core.syscall_name, nr)
     rec.rules[#rec.rules + 1] = { action = value, nr = nr, name = ok and native or nil,
                                   exact = exact, cmps = cmps }
@@ -228,9 +237,14 @@ function methods.allow(f, name, ...)
   return f
 end
 
--- reset forgets the written rules; merge moves them, each keeping the
--- architectures it applies to.
-local core_reset, core_merge = methods.reset, methods.merge
+-- reset and close forget the written rules (a collected filter's go with
+-- it); merge moves them, each keeping the architectures it applies to.
+local core_reset, core_merge, core_close = methods.reset, methods.merge, methods.close
+
+function methods.close(f, ...)
+  core_close(f, ...)
+  written[f] = nil
+end
 
 function methods.reset(f, ...)
   core_reset(f, ...)
