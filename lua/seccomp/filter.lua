@@ -179,17 +179,27 @@ end
 -- The rules of each filter as they were written (after "@group" names
 -- expand), for f:explain: the core's record holds what libseccomp was
 -- given, where arg32, ne and ranges have become blocks of masked_eq.
--- written[f] = { rules = { { action =, nr =, name =, exact =, cmps =,
--- arches = }... } }; `arches` (a set of names) only on rules a merge
--- brought in, which apply to the merged filter's architectures alone.
-local written = setmetatable({}, { __mode = "k" })
+-- written(f) = { rules = { { action =, nr =, name =, exact =, cmps =,
+-- arches = }... } } or nil; `arches` (a set of names) only on rules a
+-- merge brought in, which apply to the merged filter's architectures
+-- alone. The record is the filter's user value, so it goes with the
+-- filter: a table keyed by filters would keep a collected filter's entry
+-- until the next collection, and grow with the collector's pace.
+local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+
+local function written(f)
+  local rec = getuservalue(f, 1)
+  return type(rec) == "table" and rec or nil
+end
+
+local function set_written(f, rec) setuservalue(f, rec, 1) end
 
 -- Called once the core accepted the rule, so it reads what the core
 -- read (comparator fields raw, names as numbers or native names) and
 -- raises on nothing.
 local function record_written(f, action, names, exact, ...)
-  local rec = written[f] or { rules = {} }
-  written[f] = rec
+  local rec = written(f) or { rules = {} }
+  set_written(f, rec)
   local value = core.action(action)
   local cmps = {}
   for i = 1, select("#", ...) do
@@ -243,18 +253,18 @@ local core_reset, core_merge, core_close = methods.reset, methods.merge, methods
 
 function methods.close(f, ...)
   core_close(f, ...)
-  written[f] = nil
+  set_written(f, nil)
 end
 
 function methods.reset(f, ...)
   core_reset(f, ...)
-  written[f] = nil
+  set_written(f, nil)
   return f
 end
 
 -- The architectures of `f` that its own rules (not merged ones) cover.
 local function own_arches(f)
-  local set, rec = {}, written[f]
+  local set, rec = {}, written(f)
   for _, a in ipairs(methods.arches(f)) do set[a] = true end
   for _, r in ipairs(rec and rec.rules or {}) do
     for a in pairs(r.arches or {}) do set[a] = nil end
@@ -263,19 +273,19 @@ local function own_arches(f)
 end
 
 function methods.merge(f, other, ...)
-  local from = pcall(is_open, other) and written[other]
+  local from = pcall(is_open, other) and written(other)
   local arches = from and own_arches(other)
   core_merge(f, other, ...)
   if from then
-    local rec = written[f] or { rules = {} }
-    written[f] = rec
+    local rec = written(f) or { rules = {} }
+    set_written(f, rec)
     for _, r in ipairs(from.rules) do
       local moved = {}
       for k, v in pairs(r) do moved[k] = v end
       moved.arches = r.arches or arches
       rec.rules[#rec.rules + 1] = moved
     end
-    written[other] = nil
+    set_written(other, nil)
   end
   return f
 end
@@ -425,7 +435,7 @@ function methods.explain(f, name, args, arch)
     result.badarch = true
   else
     local own = own_arches(f)
-    local rec = written[f]
+    local rec = written(f)
     for _, r in ipairs(rec and rec.rules or {}) do
       local applies = r.arches and r.arches[arch] or (not r.arches and own[arch])
       local rname, rdata = core.action_name(r.action)
