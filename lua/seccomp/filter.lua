@@ -174,18 +174,17 @@ local function check_filter(f, op, subject)
   check_unloaded(f, op, subject)
 end
 
---- Adds a rule: `action` for the syscall `name` (a name, a number, a
--- group such as "@basic-io", or a list of them) when every comparator holds.
 -- The rules of each filter as they were written (after "@group" names
 -- expand), for f:explain: the core's record holds what libseccomp was
 -- given, where arg32, ne and ranges have become blocks of masked_eq.
--- written(f) = { rules = { { action =, nr =, name =, exact =, cmps =,
--- arches = }... } } or nil; `arches` (a set of names) only on rules a
--- merge brought in, which apply to the merged filter's architectures
--- alone. The record is the filter's user value, so it goes with the
--- filter: a table keyed by filters would keep a collected filter's entry
--- until the next collection, and grow with the collector's pace.
+-- One flat list per filter, its user value (so that it goes with the
+-- filter, and an add allocates no table: spec/44 measures that), holding
+-- for each add: the action value, exact, the number of comparators and of
+-- names, the set of architectures the rule applies to (false: the
+-- filter's own; a merge brings in rules of other architectures), then
+-- arg, op, a, b, bits per comparator, then the names.
 local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+local HEADER, PER_CMP = 5, 5
 
 local function written(f)
   local rec = getuservalue(f, 1)
@@ -194,33 +193,41 @@ end
 
 local function set_written(f, rec) setuservalue(f, rec, 1) end
 
--- Called once the core accepted the rule, so it reads what the core
--- read (comparator fields raw, names as numbers or native names) and
--- raises on nothing.
-local function record_written(f, action, names, exact, ...)
-  local rec = written(f) or { rules = {} }
-  set_written(f, rec)
-  local value = core.action(action)
-  local cmps = {}
-  for i = 1, select("#", ...) do
-    local c = select(i, ...)
-    cmps[i] = { arg = rawget(c, "arg"), op = rawget(c, "op"), a = rawget(c, "a"),
-                b = rawget(c, "b"), bits = rawget(c, "bits") or 64 }
-  end
-  if type(names) ~= "table" then names = { names } end
-  for i = 1, rawlen(names) do
-    local name = rawget(names, i)
-    local nr = type(name) == "number" and math.tointeger(name)
-    if not nr then
-      local ok, got = pcall(core.syscall, name)
-      nr = ok and got or nil
-    end
-    local ok, native = pcall(core.syscall_name, nr)
-    rec.rules[#rec.rules + 1] = { action = value, nr = nr, name = ok and native or nil,
-                                  exact = exact, cmps = cmps }
+-- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
+local function each_add(rec, fn)
+  local at = 1
+  while rec and rec[at] ~= nil do
+    local ncmp, nnames = rec[at + 2], rec[at + 3]
+    if fn(at, ncmp, nnames) then return end
+    at = at + HEADER + ncmp * PER_CMP + nnames
   end
 end
 
+-- Called once the core accepted the rule, so it reads what the core
+-- read (comparator fields and lists raw) and raises on nothing.
+local function record_written(f, action, names, exact, ...)
+  local rec = written(f)
+  if not rec then
+    rec = {}
+    set_written(f, rec)
+  end
+  local n, at = select("#", ...), #rec
+  local list = type(names) == "table"
+  local nnames = list and rawlen(names) or 1
+  rec[at + 1], rec[at + 2], rec[at + 3] = core.action(action), exact, n
+  rec[at + 4], rec[at + 5] = nnames, false
+  at = at + HEADER
+  for i = 1, n do
+    local c = select(i, ...)
+    rec[at + 1], rec[at + 2], rec[at + 3] = rawget(c, "arg"), rawget(c, "op"), rawget(c, "a")
+    rec[at + 4], rec[at + 5] = rawget(c, "b") or false, rawget(c, "bits") or 64
+    at = at + PER_CMP
+  end
+  for i = 1, nnames do rec[at + i] = list and rawget(names, i) or names end
+end
+
+--- Adds a rule: `action` for the syscall `name` (a name, a number, a
+-- group such as "@basic-io", or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
   check_filter(f, "add", subject_of(name))
   local names = expand_names(f, name)
@@ -266,9 +273,9 @@ end
 local function own_arches(f)
   local set, rec = {}, written(f)
   for _, a in ipairs(methods.arches(f)) do set[a] = true end
-  for _, r in ipairs(rec and rec.rules or {}) do
-    for a in pairs(r.arches or {}) do set[a] = nil end
-  end
+  each_add(rec, function(at)
+    for a in pairs(rec[at + 4] or {}) do set[a] = nil end
+  end)
   return set
 end
 
@@ -277,14 +284,11 @@ function methods.merge(f, other, ...)
   local arches = from and own_arches(other)
   core_merge(f, other, ...)
   if from then
-    local rec = written(f) or { rules = {} }
+    local rec = written(f) or {}
     set_written(f, rec)
-    for _, r in ipairs(from.rules) do
-      local moved = {}
-      for k, v in pairs(r) do moved[k] = v end
-      moved.arches = r.arches or arches
-      rec.rules[#rec.rules + 1] = moved
-    end
+    local base = #rec
+    each_add(from, function(at) from[at + 4] = from[at + 4] or arches end)
+    table.move(from, 1, #from, base + 1, rec)
     set_written(other, nil)
   end
   return f
@@ -379,12 +383,24 @@ local function cmp_holds(c, args)
   return false
 end
 
--- The number of recorded rule `r`'s syscall on `arch` (nil if none).
-local function rule_nr(r, arch, native)
-  if arch == native then return r.nr end
-  if not r.name then return nil end
-  local ok, nr = pcall(core.syscall, r.name, arch)
-  return ok and nr or nil
+-- A name as a rule was given it: its native number and name (nil when
+-- the number has none).
+local function rule_name(name)
+  local nr = type(name) == "number" and math.tointeger(name)
+  if not nr then
+    local ok, got = pcall(core.syscall, name)
+    nr = ok and got or nil
+  end
+  local ok, native = pcall(core.syscall_name, nr)
+  return nr, ok and native or nil
+end
+
+-- The number on `arch` of the syscall a rule names (nil if none).
+local function rule_nr(nr, name, arch, native)
+  if arch == native then return nr end
+  if not name then return nil end
+  local ok, there = pcall(core.syscall, name, arch)
+  return ok and there or nil
 end
 
 local function explain_error(err)
@@ -434,28 +450,33 @@ function methods.explain(f, name, args, arch)
   if not carried[arch] then
     result.badarch = true
   else
-    local own = own_arches(f)
-    local rec = written(f)
-    for _, r in ipairs(rec and rec.rules or {}) do
-      local applies = r.arches and r.arches[arch] or (not r.arches and own[arch])
-      local rname, rdata = core.action_name(r.action)
-      if applies and rname == action and (action == "trap" or rdata == data)
-         and rule_nr(r, arch, native) == nr then
-        local all = true
-        for _, c in ipairs(r.cmps) do
-          if not cmp_holds(c, seen) then all = false break end
-        end
-        if all then
-          local cmps = {}
-          for i, c in ipairs(r.cmps) do
-            cmps[i] = { arg = c.arg, op = c.op, a = c.a, b = c.b, bits = c.bits }
-          end
-          result.rule = { action = rname, data = rdata, syscall = r.name or r.nr,
-                          exact = r.exact, comparators = cmps }
-          break
+    local own, rec = own_arches(f), written(f)
+    each_add(rec, function(at, ncmp, nnames)
+      local rname, rdata = core.action_name(rec[at])
+      local arches = rec[at + 4]
+      local applies = arches and arches[arch] or (not arches and own[arch])
+      if not (applies and rname == action and (action == "trap" or rdata == data)) then
+        return false
+      end
+      local cmps, all = {}, true
+      for i = 1, ncmp do
+        local c0 = at + HEADER + (i - 1) * PER_CMP
+        local c = { arg = rec[c0], op = rec[c0 + 1], a = rec[c0 + 2],
+                    b = rec[c0 + 3] or nil, bits = rec[c0 + 4] }
+        cmps[i] = c
+        if all and not cmp_holds(c, seen) then all = false end
+      end
+      if not all then return false end
+      local names = at + HEADER + ncmp * PER_CMP
+      for k = names, names + nnames - 1 do
+        local rnr, rnative = rule_name(rec[k])
+        if rule_nr(rnr, rnative, arch, native) == nr then
+          result.rule = { action = rname, data = rdata, syscall = rnative or rnr,
+                          exact = rec[at + 1], comparators = cmps }
+          return true
         end
       end
-    end
+    end)
     if not result.rule then
       local dname, ddata = core.action_name(f:get("default_action"))
       result.default = dname == action and (ddata == data or action == "trap")
