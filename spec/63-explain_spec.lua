@@ -183,6 +183,28 @@ describe("f:explain", function()
     assert.is_true(f:explain("openat", { seccomp.AT.FDCWD, 0, seccomp.O.WRONLY }).default)
   end)
 
+  it("names a member of a group or list the rule was added with", function()
+    local f = seccomp.filter("kill")
+    f:add(seccomp.errno("EPERM"), { "getpid", "@basic-io" }, arg32(0):eq(3))
+    local e = f:explain("read", { 3 })
+    assert.are.same({ action = "errno", data = E.EPERM, syscall = "read", exact = false,
+                      comparators = { { arg = 0, op = "eq", a = 3, bits = 32 } } }, e.rule)
+    assert.are.equal("getpid", f:explain("getpid", { 3 }).rule.syscall)
+    assert.is_true(f:explain("read", { 4 }).default)
+  end)
+
+  it("never names a rule the core refused", function()
+    local f = seccomp.filter("kill")
+    f:add(seccomp.errno("EPERM"), "dup", arg32(0):eq(7))
+    assert.has_error(function() f:add(seccomp.errno("EACCES"), "dup", arg32(0):le(7)) end)
+    assert.has_error(function() f:add(seccomp.errno("EACCES"), { "getppid", "no_such_call" }) end)
+    assert.are.equal(E.EPERM, f:explain("dup", { 7 }).rule.data)
+    local below = f:explain("dup", { 6 })
+    assert.is_nil(below.rule)
+    assert.is_true(below.default)
+    assert.is_true(f:explain("getppid").default)
+  end)
+
   it("says which promise sets and groups allow the call, and each does", function()
     local f = seccomp.filter("kill")
     local args = { seccomp.AT.FDCWD, 0, seccomp.O.WRONLY | seccomp.O.CREAT, 0, 0, 0 }
