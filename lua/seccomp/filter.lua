@@ -436,11 +436,12 @@ function methods.explain(f, name, args, arch)
   local nr = math.type(name) == "integer" and name or core.syscall(name, arch)
   local named, sysname = pcall(core.syscall_name, nr, arch)
   sysname = named and sysname or nil
-  -- the arguments as the kernel hands them to the filter (see f:check)
-  local wide = core.arch_token(arch) & 0x80000000 ~= 0
+  -- the arguments as the kernel hands them to the filter (see f:check):
+  -- cut to 32 bits on 32-bit architectures (x32 calls arrive as x86_64's)
+  local wide = arch == "x32" or core.arch_token(arch) & 0x80000000 ~= 0
   local seen = {}
   for i = 1, 6 do
-    local v = args and args[i] or 0
+    local v = args and math.tointeger(rawget(args, i)) or 0
     seen[i] = wide and v or v & 0xffffffff
   end
   local result = { syscall = sysname, nr = nr, arch = arch, action = action, data = data,
