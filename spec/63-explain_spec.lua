@@ -307,6 +307,7 @@ return { default = "kill", allow = { "read", "write", { "dup", arg32(0):lt(100) 
     code, out = helpers.cli("explain --policy " .. policy .. " dup 0")
     code2, out2 = helpers.cli("check --policy " .. policy .. " --explain dup 0")
     assert.are.same({ 0, out }, { code2, out2 })
+    assert.are.equal(0, code)
     assert.matches("^call: dup%(0%)", out)
   end)
 
