@@ -130,7 +130,7 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
  *   (errno a0 == 0 && a1 != 5; errno a0 != 0xffffffff && a1 == 0: the
  *   call (0, 1) is let through).
  * - a 64-bit range (lt, le, gt, ge) on an argument that an earlier rule on
- *   the same syscall already compares with a range as written: 2.5.4
+ *   the same syscall already compares with another range as written: 2.5.4
  *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
  *   a0 == 0xffffffff gets the errno). Ranges against eq, masked_eq and
  *   blocks merge correctly.
@@ -207,21 +207,26 @@ static int is_range(enum scmp_compare op)
            op == SCMP_CMP_GE;
 }
 
-/* Does a recorded rule on syscall nr give libseccomp a range on arg? */
-static int range_given(const lsc_log *log, int nr, unsigned int arg)
+/* Does a recorded rule on syscall nr give libseccomp a range on c's
+ * argument other than c itself? The same range in several rules is one
+ * node of libseccomp's tree and merges correctly. */
+static int other_range_given(const lsc_log *log, int nr, const lsc_cmp *c)
 {
     size_t i;
     unsigned int j;
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        if (op->kind == LSC_OP_MERGE && range_given(op->merged, nr, arg))
+        if (op->kind == LSC_OP_MERGE && other_range_given(op->merged, nr, c))
             return 1;
         if ((op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT) ||
             op->rule.syscall != nr)
             continue;
-        for (j = 0; j < op->rule.ncmp; j++)
-            if (op->rule.cmp[j].arg == arg && is_range(op->rule.cmp[j].op))
+        for (j = 0; j < op->rule.ncmp; j++) {
+            const struct scmp_arg_cmp *g = &op->rule.cmp[j];
+            if (g->arg == c->arg && is_range(g->op) &&
+                (g->op != c->op || g->datum_a != c->a))
                 return 1;
+        }
     }
     return 0;
 }
@@ -233,7 +238,7 @@ static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr)
         return 0;
     if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
         return 1;
-    return !range_given(log, nr, c->arg);
+    return !other_range_given(log, nr, c);
 }
 
 /* ---- overlapping rules ------------------------------------------------
