@@ -470,6 +470,33 @@ describe("libseccomp's bpf-sim regression filters", function()
     end
   end
 
+  it("give one 64-bit range in several rules to libseccomp as written", function()
+    -- test 04's shape: the same a1 < SSIZE_MAX in rules that differ on a0,
+    -- with different actions; neither rule is split into blocks
+    local X, GETPRIO = math.maxinteger, seccomp.syscall("getpriority")
+    local E = seccomp.errno_value
+    local function setup()
+      local f = seccomp.filter("allow")
+      f:add(seccomp.errno("EACCES"), "getpriority", seccomp.arg(0):eq(1), seccomp.arg(1):lt(X))
+      f:add(seccomp.errno("EACCES"), "getpriority", seccomp.arg(0):eq(2), seccomp.arg(1):lt(X))
+      f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(0):eq(3), seccomp.arg(1):lt(X))
+      assert.equal(3, f:rule_count())
+      f:load()
+    end
+    local function code(a0, a1)
+      local r = helpers.sysraw(setup, "raw", GETPRIO, a0, a1)
+      assert.equal("exit", r.how, helpers.describe(r))
+      return r.code
+    end
+    assert.equal(E("EACCES"), code(1, 0))
+    assert.equal(E("EACCES"), code(2, X - 1))
+    assert.equal(E("EPERM"), code(3, X - 1))
+    for _, call in ipairs { { 2, X }, { 3, X }, { 3, -1 }, { 4, 0 } } do
+      local c = code(call[1], call[2])  -- the call runs: neither errno of the rules
+      assert.is_true(c ~= E("EACCES") and c ~= E("EPERM"), ("%d, 0x%x: %d"):format(call[1], call[2], c))
+    end
+  end)
+
   it("were all rebuilt and checked", function()
     io.stderr:write(("\n47-regression: %d filters, %d refused rules, %d rules not "
                      .. "buildable, %d calls in the simulator (%d of them also through "
