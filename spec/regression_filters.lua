@@ -372,8 +372,9 @@ M.filters = {
       { "add_exact", "allow", 1008, A(2):masked_eq(0xff, 6) },
       { "add_exact", "allow", 1008, A(0):ne(7), A(1):lt(8), A(2):eq(9), A(3):ge(10),
         A(4):gt(11), A(5):masked_eq(0xffff, 12) },
+      -- a3 >= 10 again but not last: blocks, 64 x 61 of them with the ne
       { "add_exact", "allow", 1008, A(0):ne(7), A(1):lt(8), A(2):eq(9), A(3):ge(10),
-        A(4):gt(11), A(5):masked_eq(0xffff, 13) } } },
+        A(4):gt(11), A(5):masked_eq(0xffff, 13), gap = TOO_MANY:format(1008) } } },
   { test = "46", default = "kill_process", arches = { "x86_64" }, steps = {
       { "add", "allow", "read" }, { "add", E(5), "write" },
       { "add", "kill_thread", "open" }, { "add", E(6), "close", A(0):gt(100) } } },
