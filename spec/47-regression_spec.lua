@@ -39,7 +39,6 @@
 --       with a 64-bit ne (E2BIG: 64 x 61 blocks)
 --   35  rules and priorities on syscall -1 (ERANGE)
 --   05  builds, but 12802 block rules take libseccomp's export too long
---   26, 33, 37  big-endian architectures alone (pending)
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
 local helpers = require "helpers"
@@ -105,10 +104,12 @@ local function set_arches(f, arches)
   if not arches then return end
   local keep_native = false
   for _, a in ipairs(arches) do keep_native = keep_native or a == NATIVE end
+  -- The native architecture goes first: libseccomp will not mix it with
+  -- architectures of the other byte order.
+  if not keep_native then f:arch_remove("native") end
   for _, a in ipairs(arches) do
     if not f:arch_exist(a) then f:arch_add(a) end
   end
-  if not keep_native then f:arch_remove("native") end
 end
 
 -- Runs the steps on f; each refused step must raise exactly its message.
