@@ -2,13 +2,12 @@
 # Variables follow LuaRocks' names so `luarocks make` and distributions can
 # override them: LUA, LUA_INCDIR, LIBSECCOMP_INCDIR, LIBSECCOMP_LIBDIR,
 # INST_LIBDIR, INST_LUADIR, INST_BINDIR, INST_MANDIR, INST_DOCDIR, PREFIX,
-# DESTDIR, BUILD, WERROR.
+# DESTDIR, BUILD, WERROR; PKG_CONFIG finds libseccomp when its directories
+# are not given.
 
 LUA_VERSION ?= 5.4
 LUA ?= lua$(LUA_VERSION)
 LUA_INCDIR ?= /usr/include/lua$(LUA_VERSION)
-LIBSECCOMP_INCDIR ?= /usr/include
-LIBSECCOMP_LIBDIR ?= /usr/lib/x86_64-linux-gnu
 PREFIX ?= /usr/local
 INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
 INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
@@ -23,22 +22,51 @@ WARNINGS = -std=c99 -Wall -Wextra -Wshadow -Wundef -Wwrite-strings \
 # Warnings are errors here and in CI; a package build may turn that off.
 WERROR ?= -Werror
 CFLAGS ?= -O2 -g
+
+# libseccomp's flags: from LIBSECCOMP_INCDIR and LIBSECCOMP_LIBDIR when given
+# (LuaRocks gives both), else from pkg-config, else the compiler's own
+# search paths.
+PKG_CONFIG ?= pkg-config
+HAVE_PKG_LIBSECCOMP := $(shell $(PKG_CONFIG) --exists libseccomp 2>/dev/null && echo yes)
+ifdef LIBSECCOMP_INCDIR
+LIBSECCOMP_CFLAGS = -I$(LIBSECCOMP_INCDIR)
+else ifeq ($(HAVE_PKG_LIBSECCOMP),yes)
+LIBSECCOMP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp)
+else
+LIBSECCOMP_CFLAGS =
+endif
+ifdef LIBSECCOMP_LIBDIR
+LIBSECCOMP_LIBS = -L$(LIBSECCOMP_LIBDIR) -lseccomp
+else ifeq ($(HAVE_PKG_LIBSECCOMP),yes)
+LIBSECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp)
+else
+LIBSECCOMP_LIBS = -lseccomp
+endif
+
+# The core uses Linux interfaces glibc declares only with _GNU_SOURCE
+# (memfd_create, syscall, ucontext registers); every compile of CORE_SRCS
+# gets it from here.
+CORE_DEFINES = -D_GNU_SOURCE
 ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC -fvisibility=hidden $(CFLAGS) \
-             -I$(LUA_INCDIR) -I$(LIBSECCOMP_INCDIR)
-LDFLAGS_SO = -shared -L$(LIBSECCOMP_LIBDIR) -lseccomp
+             $(CORE_DEFINES) -I$(LUA_INCDIR) $(LIBSECCOMP_CFLAGS)
+LDFLAGS_SO = -shared $(LIBSECCOMP_LIBS)
 
 BUILD ?= build
 CORE = $(BUILD)/seccomp/core.so
 LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
+# Every C source of seccomp.core, here and nowhere else. A source left out
+# fails the link (see check_module), not the first `require`.
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
-            src/rules.c src/attributes.c src/export.c src/process.c
+            src/rules.c src/attributes.c src/export.c src/process.c \
+            src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
+            src/report.c src/outcome.c
 CORE_HDRS = src/lua_seccomp.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
-LINT_LUA = lua spec examples bench bin
+LINT_LUA = lua spec examples bench bin scripts
 LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
-BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua
+BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.
 BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter
 MAN_PAGES = $(wildcard man/*.1)
@@ -47,11 +75,22 @@ DOC_FILES = README.md SECURITY.md CHANGELOG.md LICENSE docs/API.md
 export LUA_PATH := lua/?.lua;lua/?/init.lua;;
 export LUA_CPATH := $(BUILD)/?.so;;
 
-# Each concern's targets and additions live in one fragment (mk/*.mk).
+# A shared object links with undefined symbols; one of ours left undefined
+# means a source is missing from CORE_SRCS, so the module is refused here.
+# $(1): the module just linked.
+define check_module
+@undefined=$$(nm -D --undefined-only $(1) | awk '$$2 ~ /^lsc_/ { print $$2 }'); \
+  if [ -n "$$undefined" ]; then \
+    echo "$(1): defined by no source in CORE_SRCS:" $$undefined >&2; rm -f $(1); exit 1; fi
+endef
+
+# Targets for what is built besides the module, one fragment each (mk/*.mk):
+# test helpers, sanitizer builds, the fuzzer.
 .DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources
+.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources \
+        constants
 
 all: $(CORE)
 
@@ -59,11 +98,19 @@ all: $(CORE)
 # stops the build here with a message that says so.
 $(LIBSECCOMP_OK): scripts/libseccomp-check.c
 	@mkdir -p $(dir $@)
-	@$(CC) -fsyntax-only -I$(LIBSECCOMP_INCDIR) $< && touch $@
+	@$(CC) -fsyntax-only $(LIBSECCOMP_CFLAGS) $< && touch $@
 
 $(CORE): $(CORE_SRCS) $(CORE_HDRS) Makefile $(wildcard mk/*.mk) $(LIBSECCOMP_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CORE_SRCS) $(LDFLAGS_SO)
+	$(call check_module,$@)
+
+# The named constants are data (scripts/constants.lua); the C is generated
+# from it and committed, so a build needs no Lua to make it.
+GEN_CONSTANTS = $(LUA) scripts/gen-constants.lua scripts/constants.lua
+constants:
+	$(GEN_CONSTANTS) >src/constants_gen.c.new
+	mv src/constants_gen.c.new src/constants_gen.c
 
 # Installs missing Debian packages when run as root, else says what to run.
 deps:
@@ -75,9 +122,15 @@ test: deps all $(TEST_DEPS)
 
 lint: deps
 	luacheck $(LINT_LUA)
-	$(CC) $(WARNINGS) -Werror -fsyntax-only -I$(LUA_INCDIR) $(CORE_SRCS) $(LINT_C)
-	@if command -v clang >/dev/null; then \
-	  clang $(WARNINGS) -Werror -fsyntax-only -I$(LUA_INCDIR) $(CORE_SRCS) $(LINT_C); fi
+	@$(GEN_CONSTANTS) | cmp -s - src/constants_gen.c || \
+	  { echo "src/constants_gen.c is not what scripts/constants.lua gives: run make constants" >&2; \
+	    exit 1; }
+	@set -e; for cc in $(CC) $$(command -v clang || true); do \
+	  echo "$$cc: strict warnings over the core and the helpers"; \
+	  $$cc $(WARNINGS) -Werror -fsyntax-only $(CORE_DEFINES) -I$(LUA_INCDIR) \
+	    $(LIBSECCOMP_CFLAGS) $(CORE_SRCS); \
+	  $$cc $(WARNINGS) -Werror -fsyntax-only -I$(LUA_INCDIR) -Isrc $(LIBSECCOMP_CFLAGS) \
+	    $(LINT_C); done
 
 # `luarocks make` into a private tree, then require it from there.
 rockspec-check: all
@@ -93,10 +146,9 @@ docs: deps
 
 $(BENCH_BUILD_FILTER): bench/build_filter.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARNINGS) -Werror -O2 -I$(LIBSECCOMP_INCDIR) -o $@ $< \
-	  -L$(LIBSECCOMP_LIBDIR) -lseccomp
+	$(CC) $(WARNINGS) -Werror -O2 $(LIBSECCOMP_CFLAGS) -o $@ $< $(LIBSECCOMP_LIBS)
 
-bench: deps all $(BENCH_BUILD_FILTER)
+bench: deps all $(LRAW) $(BENCH_BUILD_FILTER)
 	@for b in $(BENCH_SCRIPTS); do \
 	  BENCH_BUILD_FILTER=$(BENCH_BUILD_FILTER) $(LUA) $$b || exit 1; done
 

@@ -12,8 +12,8 @@ LINT_C += fuzz/core_fuzz.c
 $(FUZZ_BIN): fuzz/core_fuzz.c $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install clang" >&2; exit 1; }
-	clang $(WARNINGS) -Werror $(FUZZ_FLAGS) -I$(LUA_INCDIR) -Isrc -o $@ \
-	  fuzz/core_fuzz.c $(CORE_SRCS) -llua$(LUA_VERSION) -lseccomp -lm
+	clang $(WARNINGS) -Werror $(FUZZ_FLAGS) $(CORE_DEFINES) -I$(LUA_INCDIR) $(LIBSECCOMP_CFLAGS) -Isrc -o $@ \
+	  fuzz/core_fuzz.c $(CORE_SRCS) -llua$(LUA_VERSION) $(LIBSECCOMP_LIBS) -lm
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_BUILD)/corpus

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and tests need, when they are
 # missing. As root it runs apt-get; otherwise it prints the command to run.
 set -e
-PACKAGES="gcc libc6-dev make libseccomp-dev lua5.4 liblua5.4-dev lua-busted lua-check luarocks lua-socket lua-ldoc valgrind"
+PACKAGES="gcc libc6-dev make pkg-config libseccomp-dev lua5.4 liblua5.4-dev lua-busted lua-check luarocks lua-socket lua-ldoc valgrind"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

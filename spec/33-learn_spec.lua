@@ -2,6 +2,9 @@
 -- learned policy without being killed.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
+-- Raw calls and program loads, in this process (spec/helper/lraw.c).
+local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local child = require "seccomp.child"
 
 -- Child setup: send the command's output to /dev/null (fd 1 is the lowest
 -- free descriptor once closed, so the open takes it).
@@ -13,16 +16,11 @@ end
 -- Runs argv in a child under the compiled policy; how it ended.
 local function run_under(policy_source, argv)
   local f = seccomp.compile(assert(load(policy_source, "policy", "t", {}))())
-  local pid = core.fork()
-  if pid == 0 then
-    pcall(function()
-      quiet()
-      f:load()
-      core.execv(argv[1], argv)
-    end)
-    core.exit(125)
-  end
-  return core.wait(pid)
+  local r = child.run(argv, { setup = function()
+    quiet()
+    f:load()
+  end })
+  return r.how, r.code
 end
 
 local function count(t)
@@ -146,8 +144,8 @@ describe("seccomp.learn", function()
 
     local nr, nr2 = seccomp.syscall("io_uring_setup"), seccomp.syscall("openat2")
     r = seccomp.learn(function()
-      core.syscall_raw(nr, 1, 0)
-      core.syscall_raw(nr2, -1, 0, 0, 0)
+      lraw.syscall_raw(nr, 1, 0)
+      lraw.syscall_raw(nr2, -1, 0, 0, 0)
     end)
     assert.is_truthy(r.syscalls.io_uring_setup)
     assert.is_truthy(r.syscalls.openat2)

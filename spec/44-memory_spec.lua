@@ -4,8 +4,9 @@
 -- SECCOMP_MEMORY_CYCLES (default 20000, at least 8192); `make
 -- security-full` runs 100000. SECCOMP_MEMORY_REPORT=1 prints the figures.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
-local raw = dofile("spec/helper/sysraw.lua")
+-- Raw calls and program loads, in this process (spec/helper/lraw.c).
+local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local helpers = require "helpers"
 
 -- The allowed growth is 8 bytes per measured cycle (the second half), so
 -- a leak of 16 bytes a cycle fails at any count. Measured allocator noise
@@ -17,13 +18,13 @@ local MEASURED = 2 * (CYCLES // 4)
 local SLACK_KB = MEASURED * LEAK_BYTES // 1024
 
 local function rss_kb()
-  return tonumber(raw.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
+  return tonumber(helpers.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
 end
 
 -- The library's one export file (see src/export.c) is made once per
 -- process and replaced in place after a fork: it is not counted.
 local function fd_count_once()
-  local p = io.popen("ls -l /proc/" .. core.getpid() .. "/fd")
+  local p = io.popen("ls -l /proc/" .. lraw.getpid() .. "/fd")
   local n = 0
   for line in p:lines() do
     if line:match("%->") and not line:match("memfd:seccomp%-export") then n = n + 1 end
@@ -77,14 +78,14 @@ end
 describe("memory", function()
   it(string.format("does not grow over %d create/add/export/close cycles", CYCLES), function()
     local out = os.tmpname()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local points, fds = measure(CYCLES)
       local fh = io.open(out, "w")
       fh:write(table.concat(points, " "), "\n", table.concat(fds, " "), "\n")
       fh:close()
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
-    local text = raw.slurp(out)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
+    local text = helpers.slurp(out)
     os.remove(out)
     local points, fds = {}, {}
     local l1, l2 = text:match("^([^\n]*)\n([^\n]*)")

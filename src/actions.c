@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "lua_seccomp.h"
 
@@ -42,17 +41,10 @@ static int valid_action(uint32_t a)
 
 uint32_t lsc_check_action(lua_State *L, int idx, const char *op)
 {
-    if (lua_type(L, idx) == LUA_TSTRING) {
-        size_t len;
-        const char *s = lua_tolstring(L, idx, &len);
-        int i;
-        for (i = 0; action_names[i] != NULL; i++)
-            if (strlen(action_names[i]) == len && strcmp(action_names[i], s) == 0)
-                return action_values[i];
-        lsc_fail(L, op, s, EINVAL,
-                 "unknown action (allow, kill, kill_process, kill_thread, "
-                 "trap, log, notify, seccomp.errno(n), seccomp.trace(n))");
-    }
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return action_values[lsc_check_option(L, idx, op, NULL, "action",
+            action_names, "unknown action (allow, kill, kill_process, "
+            "kill_thread, trap, log, notify, seccomp.errno(n), seccomp.trace(n))")];
     {
         int64_t v = lsc_check_integer(L, idx, op, NULL, "action");
         if (v < 0 || v > 0xffffffffLL || !valid_action((uint32_t)v)) {
@@ -104,11 +96,12 @@ static int l_errno(lua_State *L)
 {
     int64_t n;
     if (lua_type(L, 1) == LUA_TSTRING) {
-        const char *name = lua_tostring(L, 1);
-        int v = lsc_errno_value(name);
-        if (v < 0 || strlen(name) != lua_rawlen(L, 1))
-            return lsc_fail(L, "errno", lsc_push_subject(L, name, lua_rawlen(L, 1)),
-                            EINVAL, "unknown errno name");
+        size_t len;
+        const char *name = lua_tolstring(L, 1, &len);
+        int v = lsc_errno_value(name, len);
+        if (v < 0)
+            return lsc_fail(L, "errno", lsc_push_subject(L, name, len), EINVAL,
+                            "unknown errno name");
         n = v;
     } else {
         n = lsc_check_integer(L, 1, "errno", NULL, "errno");
@@ -156,7 +149,7 @@ static int l_action_name(lua_State *L)
     return lsc_push_action(L, lsc_check_action(L, 1, "action_name"));
 }
 
-static const luaL_Reg action_functions[] = {
+const luaL_Reg lsc_actions_functions[] = {
     {"errno", l_errno},
     {"trace", l_trace},
     {"action", l_action},
@@ -164,21 +157,16 @@ static const luaL_Reg action_functions[] = {
     {NULL, NULL}
 };
 
-void lsc_open_actions(lua_State *L)
-{
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, action_functions, 0);
-#define ACT(n) (lua_pushinteger(L, (lua_Integer)n), lua_setfield(L, -2, #n))
-    ACT(SCMP_ACT_ALLOW);
-    ACT(SCMP_ACT_KILL_PROCESS);
-    ACT(SCMP_ACT_KILL_THREAD);
-    ACT(SCMP_ACT_TRAP);
-    ACT(SCMP_ACT_LOG);
-    ACT(SCMP_ACT_NOTIFY);
+#define ACT(n) { #n, (lua_Integer)n }
+const lsc_const lsc_actions_constants[] = {
+    ACT(SCMP_ACT_ALLOW),
+    ACT(SCMP_ACT_KILL_PROCESS),
+    ACT(SCMP_ACT_KILL_THREAD),
+    ACT(SCMP_ACT_TRAP),
+    ACT(SCMP_ACT_LOG),
+    ACT(SCMP_ACT_NOTIFY),
+    { "SCMP_ACT_ERRNO_BASE", (lua_Integer)SCMP_ACT_ERRNO(0) },
+    { "SCMP_ACT_TRACE_BASE", (lua_Integer)SCMP_ACT_TRACE(0) },
+    { NULL, 0 }
+};
 #undef ACT
-    lua_pushinteger(L, (lua_Integer)SCMP_ACT_ERRNO(0));
-    lua_setfield(L, -2, "SCMP_ACT_ERRNO_BASE");
-    lua_pushinteger(L, (lua_Integer)SCMP_ACT_TRACE(0));
-    lua_setfield(L, -2, "SCMP_ACT_TRACE_BASE");
-    lua_pop(L, 1);
-}

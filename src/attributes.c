@@ -10,36 +10,34 @@
 enum kind { K_ACTION, K_BOOL, K_LEVEL };
 
 typedef struct {
-    const char *name;
     enum scmp_filter_attr attr;
     enum kind kind;
     int settable;
 } attr_entry;
 
+/* The names, and what each is, in the same order. */
+#define ATTR_NAME(a) (attr_names[(a) - attrs])
+static const char *const attr_names[] = {
+    "default_action", "badarch_action", "no_new_privs", "tsync", "tskip",
+    "log", "ssb", "optimize", "rawrc", NULL
+};
 static const attr_entry attrs[] = {
-    {"default_action", SCMP_FLTATR_ACT_DEFAULT, K_ACTION, 0},
-    {"badarch_action", SCMP_FLTATR_ACT_BADARCH, K_ACTION, 1},
-    {"no_new_privs", SCMP_FLTATR_CTL_NNP, K_BOOL, 1},
-    {"tsync", SCMP_FLTATR_CTL_TSYNC, K_BOOL, 1},
-    {"tskip", SCMP_FLTATR_API_TSKIP, K_BOOL, 1},
-    {"log", SCMP_FLTATR_CTL_LOG, K_BOOL, 1},
-    {"ssb", SCMP_FLTATR_CTL_SSB, K_BOOL, 1},
-    {"optimize", SCMP_FLTATR_CTL_OPTIMIZE, K_LEVEL, 1},
-    {"rawrc", SCMP_FLTATR_API_SYSRAWRC, K_BOOL, 1},
-    {NULL, _SCMP_FLTATR_MIN, K_BOOL, 0}
+    {SCMP_FLTATR_ACT_DEFAULT, K_ACTION, 0},
+    {SCMP_FLTATR_ACT_BADARCH, K_ACTION, 1},
+    {SCMP_FLTATR_CTL_NNP, K_BOOL, 1},
+    {SCMP_FLTATR_CTL_TSYNC, K_BOOL, 1},
+    {SCMP_FLTATR_API_TSKIP, K_BOOL, 1},
+    {SCMP_FLTATR_CTL_LOG, K_BOOL, 1},
+    {SCMP_FLTATR_CTL_SSB, K_BOOL, 1},
+    {SCMP_FLTATR_CTL_OPTIMIZE, K_LEVEL, 1},
+    {SCMP_FLTATR_API_SYSRAWRC, K_BOOL, 1}
 };
 
 static const attr_entry *check_attr(lua_State *L, int idx, const char *op)
 {
-    const char *name = lsc_check_string(L, idx, op, NULL, "attribute name", NULL);
-    const attr_entry *a;
-    for (a = attrs; a->name != NULL; a++)
-        if (strcmp(a->name, name) == 0 && strlen(name) == lua_rawlen(L, idx))
-            return a;
-    lsc_fail(L, op, name, EINVAL, "unknown attribute (default_action, "
-             "badarch_action, no_new_privs, tsync, tskip, log, ssb, "
-             "optimize, rawrc)");
-    return NULL;
+    return &attrs[lsc_check_option(L, idx, op, NULL, "attribute name",
+        attr_names, "unknown attribute (default_action, badarch_action, "
+        "no_new_privs, tsync, tskip, log, ssb, optimize, rawrc)")];
 }
 
 /* get(name) -> value */
@@ -53,7 +51,7 @@ static int l_get(lua_State *L)
         lsc_ready(L, f, "get");  /* report the level a load would use */
     rc = seccomp_attr_get(f->ctx, a->attr, &v);
     if (rc < 0)
-        return lsc_fail(L, "get", a->name, -rc, NULL);
+        return lsc_fail(L, "get", ATTR_NAME(a), -rc, NULL);
     if (a->kind == K_BOOL)
         lua_pushboolean(L, v != 0);
     else
@@ -69,9 +67,9 @@ static int l_set(lua_State *L)
     uint32_t v;
     lsc_op rec;
     int rc;
-    lsc_refuse_loaded(L, f, "set", a->name);
+    lsc_refuse_loaded(L, f, "set", ATTR_NAME(a));
     if (!a->settable)
-        return lsc_fail(L, "set", a->name, EACCES,
+        return lsc_fail(L, "set", ATTR_NAME(a), EACCES,
                         "read-only; the default action is chosen at creation or reset");
     switch (a->kind) {
     case K_ACTION:
@@ -80,18 +78,18 @@ static int l_set(lua_State *L)
          * stops, or a tracer resumes it */
         if (v == SCMP_ACT_ALLOW || v == SCMP_ACT_LOG || v == SCMP_ACT_NOTIFY ||
             (v & 0xffff0000U) == SCMP_ACT_TRACE(0))
-            return lsc_fail(L, "set", a->name, EINVAL, "calls through another "
+            return lsc_fail(L, "set", ATTR_NAME(a), EINVAL, "calls through another "
                             "architecture's ABI would bypass every rule; use a "
                             "kill, trap or errno action");
         break;
     case K_BOOL:
         if (lua_type(L, 3) != LUA_TBOOLEAN)
-            return lsc_fail(L, "set", a->name, EINVAL, lua_pushfstring(L,
+            return lsc_fail(L, "set", ATTR_NAME(a), EINVAL, lua_pushfstring(L,
                             "value must be a boolean, got %s", luaL_typename(L, 3)));
         v = (uint32_t)lua_toboolean(L, 3);
         break;
     default:
-        v = (uint32_t)lsc_check_range(L, 3, "set", a->name, "optimize level", 1, 2);
+        v = (uint32_t)lsc_check_range(L, 3, "set", ATTR_NAME(a), "optimize level", 1, 2);
         break;
     }
     memset(&rec, 0, sizeof rec);
@@ -101,7 +99,7 @@ static int l_set(lua_State *L)
     lsc_log_reserve(L, f, 1);
     rc = seccomp_attr_set(f->ctx, a->attr, v);
     if (rc < 0)
-        return lsc_fail(L, "set", a->name, -rc, NULL);
+        return lsc_fail(L, "set", ATTR_NAME(a), -rc, NULL);
     lsc_log_append(f, &rec);
     lua_settop(L, 1);
     return 1;
@@ -129,11 +127,9 @@ static const char *arch_name(uint32_t token)
 uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
-        const char *s = lua_tostring(L, idx);
+        const char *s = lsc_check_string(L, idx, op, NULL, "architecture name",
+                                         NULL);
         uint32_t token;
-        if (strlen(s) != lua_rawlen(L, idx))
-            lsc_fail(L, op, lsc_push_subject(L, s, lua_rawlen(L, idx)), EINVAL,
-                     "architecture name contains a NUL byte");
         if (strcmp(s, "native") == 0)
             return seccomp_arch_native();
         token = seccomp_arch_resolve_name(s);
@@ -148,12 +144,23 @@ uint32_t lsc_check_arch(lua_State *L, int idx, const char *op)
     }
 }
 
-static int arch_count(scmp_filter_ctx ctx)
+/* The architectures ctx carries, as tokens in out (room for LSC_MAX_ARCHES);
+ * returns how many. */
+int lsc_filter_arches(scmp_filter_ctx ctx, uint32_t *out)
 {
     int i, n = 0;
-    for (i = 0; arch_names[i] != NULL; i++)
-        n += seccomp_arch_exist(ctx, seccomp_arch_resolve_name(arch_names[i])) == 0;
+    for (i = 0; arch_names[i] != NULL && n < LSC_MAX_ARCHES; i++) {
+        uint32_t token = seccomp_arch_resolve_name(arch_names[i]);
+        if (seccomp_arch_exist(ctx, token) == 0)
+            out[n++] = token;
+    }
     return n;
+}
+
+static int arch_count(scmp_filter_ctx ctx)
+{
+    uint32_t tokens[LSC_MAX_ARCHES];
+    return lsc_filter_arches(ctx, tokens);
 }
 
 /* Whether any recorded rule compares values above 32 bits. */
@@ -185,9 +192,16 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         return lsc_fail(L, op, arch_name(token), EEXIST, "already in the filter");
     if (kind == LSC_OP_ARCH_REMOVE && !present)
         return lsc_fail(L, op, arch_name(token), ENOENT, "not in the filter");
-    if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
-        return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
-                        "least one architecture: add the other one first");
+    if (kind == LSC_OP_ARCH_ADD)
+        lsc_check_multiplex(L, f->log, token, op);
+    /* Before any rule the last architecture may go, so that a filter for
+     * architectures libseccomp will not mix with the native one (the other
+     * byte order) can be made: remove it, then add them. lsc_ready refuses
+     * to export or load a filter left with none. */
+    if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1 &&
+        f->nrules > 0)
+        return lsc_fail(L, op, arch_name(token), EINVAL, "a filter with rules "
+                        "needs at least one architecture: add the other one first");
     if (f->nrules > 0) {
         /* Once there are rules, libseccomp 2.5.4 gives an architecture
          * added later none of them, and removing one leaves its rule
@@ -248,12 +262,11 @@ static int l_arches(lua_State *L)
 /* attribute_names() -> { "badarch_action", ... }: what f:set takes */
 static int l_attribute_names(lua_State *L)
 {
-    const attr_entry *a;
-    int n = 0;
+    int i, n = 0;
     lua_newtable(L);
-    for (a = attrs; a->name != NULL; a++)
-        if (a->settable) {
-            lua_pushstring(L, a->name);
+    for (i = 0; attr_names[i] != NULL; i++)
+        if (attrs[i].settable) {
+            lua_pushstring(L, attr_names[i]);
             lua_rawseti(L, -2, ++n);
         }
     return 1;
@@ -277,7 +290,7 @@ static int l_arch_name(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg attr_methods[] = {
+const luaL_Reg lsc_attributes_methods[] = {
     {"get", l_get},
     {"set", l_set},
     {"arch_add", l_arch_add},
@@ -287,18 +300,10 @@ static const luaL_Reg attr_methods[] = {
     {NULL, NULL}
 };
 
-static const luaL_Reg attr_functions[] = {
+const luaL_Reg lsc_attributes_functions[] = {
     {"arch_native", l_arch_native},
     {"arch_token", l_arch_token},
     {"arch_name", l_arch_name},
     {"attribute_names", l_attribute_names},
     {NULL, NULL}
 };
-
-void lsc_open_attributes(lua_State *L)
-{
-    luaL_setfuncs(L, attr_methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, attr_functions, 0);
-    lua_pop(L, 1);
-}

@@ -34,6 +34,13 @@ static int l_set_api_level(lua_State *L)
     return 0;
 }
 
+/* build_version: the libseccomp the module was compiled against */
+static void push_build_version(lua_State *L)
+{
+    lua_pushliteral(L, STR(SCMP_VER_MAJOR) "." STR(SCMP_VER_MINOR) "."
+                    STR(SCMP_VER_MICRO));
+}
+
 static const luaL_Reg core_functions[] = {
     {"version", l_version},
     {"api_level", l_api_level},
@@ -41,27 +48,70 @@ static const luaL_Reg core_functions[] = {
     {NULL, NULL}
 };
 
+static const lsc_field core_fields[] = {
+    {"build_version", push_build_version},
+    {NULL, NULL}
+};
+
+/* What each source adds to the module, and to the filter methods. */
+static const luaL_Reg *const module_functions[] = {
+    core_functions, lsc_filter_functions, lsc_errors_functions,
+    lsc_actions_functions, lsc_rules_functions, lsc_attributes_functions,
+    lsc_export_functions, lsc_process_functions, lsc_constants_functions,
+    lsc_simulate_functions, lsc_notify_functions, lsc_report_functions,
+    lsc_outcome_functions, NULL
+};
+static const lsc_field *const module_fields[] = {
+    core_fields, lsc_rules_fields, lsc_export_fields, lsc_constants_fields,
+    lsc_simulate_fields, NULL
+};
+static const luaL_Reg *const filter_methods[] = {
+    lsc_filter_methods, lsc_rules_methods, lsc_attributes_methods,
+    lsc_export_methods, lsc_simulate_methods, lsc_notify_methods, NULL
+};
+
+static void set_functions(lua_State *L, const luaL_Reg *const *lists)
+{
+    for (; *lists != NULL; lists++)
+        luaL_setfuncs(L, *lists, 0);
+}
+
+/* The metatable of a userdata type; its __index is the table at -1. */
+static void createmeta(lua_State *L, const char *type, const luaL_Reg *meta)
+{
+    luaL_newmetatable(L, type);
+    luaL_setfuncs(L, meta, 0);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
 __attribute__((visibility("default")))
 int luaopen_seccomp_core(lua_State *L);
 
 int luaopen_seccomp_core(lua_State *L)
 {
-    luaL_newlib(L, core_functions);
-    lua_pushliteral(L, STR(SCMP_VER_MAJOR) "." STR(SCMP_VER_MINOR) "."
-                    STR(SCMP_VER_MICRO));
-    lua_setfield(L, -2, "build_version");
+    const lsc_field *const *fields;
+    const lsc_field *field;
+    const lsc_const *c;
+    lua_newtable(L);
+    set_functions(L, module_functions);
+    for (fields = module_fields; *fields != NULL; fields++)
+        for (field = *fields; field->name != NULL; field++) {
+            field->push(L);
+            lua_setfield(L, -2, field->name);
+        }
+    for (c = lsc_actions_constants; c->name != NULL; c++) {
+        lua_pushinteger(L, c->value);
+        lua_setfield(L, -2, c->name);
+    }
     lua_newtable(L);  /* filter methods, shared with the Lua API */
-    lsc_open_filter(L);
-    lsc_open_errors(L);
-    lsc_open_actions(L);
-    lsc_open_rules(L);
-    lsc_open_attributes(L);
-    lsc_open_export(L);
-    lsc_open_process(L);
-    lsc_open_constants(L);
-    lsc_open_simulate(L);
-    lsc_open_notify(L);
-    lsc_open_report(L);
+    set_functions(L, filter_methods);
+    createmeta(L, LSC_FILTER_TYPE, lsc_filter_meta);
     lua_setfield(L, -2, "methods");
+    lua_newtable(L);
+    luaL_setfuncs(L, lsc_record_methods, 0);
+    createmeta(L, LSC_RECORD_TYPE, lsc_record_meta);
+    lua_pop(L, 1);
     return 1;
 }

@@ -3,61 +3,31 @@
  * its subject and the errno by name, e.g.
  *   seccomp: add(openat): Invalid argument (EINVAL): two comparators on argument 2
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lua_seccomp.h"
 
-typedef struct { const char *name; int value; } errno_entry;
-
-#define E(n) { #n, n }
-static const errno_entry errno_table[] = {
-    E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-    E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-    E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
-    E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
-    E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
-    E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
-    E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ENOSTR),
-    E(ENODATA), E(ETIME), E(ENOSR), E(ENOLINK), E(EPROTO), E(EMULTIHOP),
-    E(EBADMSG), E(EOVERFLOW), E(EILSEQ), E(EUSERS), E(ENOTSOCK),
-    E(EDESTADDRREQ), E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT),
-    E(EPROTONOSUPPORT), E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT),
-    E(EAFNOSUPPORT), E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN),
-    E(ENETUNREACH), E(ENETRESET), E(ECONNABORTED), E(ECONNRESET),
-    E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS),
-    E(ETIMEDOUT), E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH),
-    E(EALREADY), E(EINPROGRESS), E(ESTALE), E(EDQUOT), E(ECANCELED),
-    E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL), E(EHWPOISON),
-    E(ENOMEDIUM), E(EMEDIUMTYPE), E(ENOKEY), E(EKEYEXPIRED),
-    E(EKEYREVOKED), E(EKEYREJECTED), E(EREMOTEIO), E(ECHRNG), E(EL2NSYNC),
-    E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI), E(EL2HLT),
-    E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC), E(EBADSLT),
-    E(EBFONT), E(ENONET), E(ENOPKG), E(EREMOTE), E(EADV), E(ESRMNT),
-    E(ECOMM), E(EDOTDOT), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC),
-    E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(ERESTART),
-    E(ESTRPIPE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL), E(EISNAM),
-    { NULL, 0 }
-};
-#undef E
+/* lsc_errnos (constants_gen.c) is the E table without its aliases: the
+ * first name listed for a number is the one the kernel documents. */
 
 const char *lsc_errno_name(int err)
 {
-    const errno_entry *e;
-    for (e = errno_table; e->name != NULL; e++)
+    const lsc_const *e;
+    for (e = lsc_errnos; e->name != NULL; e++)
         if (e->value == err)
             return e->name;
     return NULL;
 }
 
-int lsc_errno_value(const char *name)
+/* name is matched whole: "EPERM\0x" is no errno name. */
+int lsc_errno_value(const char *name, size_t len)
 {
-    const errno_entry *e;
-    for (e = errno_table; e->name != NULL; e++)
-        if (strcmp(e->name, name) == 0)
-            return e->value;
+    const lsc_const *e;
+    for (e = lsc_errnos; e->name != NULL; e++)
+        if (strlen(e->name) == len && memcmp(e->name, name, len) == 0)
+            return (int)e->value;
     return -1;
 }
 
@@ -136,18 +106,18 @@ static int l_errno_name(lua_State *L)
 
 static int l_errno_value(lua_State *L)
 {
-    const char *name = lsc_check_string(L, 1, "errno_value", NULL, "errno name", NULL);
-    int v = lsc_errno_value(name);
+    size_t len;
+    const char *name = lsc_check_string(L, 1, "errno_value", NULL, "errno name", &len);
+    int v = lsc_errno_value(name, len);
     if (v < 0)
-        return lsc_fail(L, "errno_value", name, EINVAL, "unknown errno name");
+        return lsc_fail(L, "errno_value", lsc_to_subject(L, 1), EINVAL,
+                        "unknown errno name");
     lua_pushinteger(L, v);
     return 1;
 }
 
-void lsc_open_errors(lua_State *L)
-{
-    lua_pushcfunction(L, l_errno_name);
-    lua_setfield(L, -3, "errno_name");
-    lua_pushcfunction(L, l_errno_value);
-    lua_setfield(L, -3, "errno_value");
-}
+const luaL_Reg lsc_errors_functions[] = {
+    {"errno_name", l_errno_name},
+    {"errno_value", l_errno_value},
+    {NULL, NULL}
+};

@@ -9,7 +9,6 @@
  * program with its return instructions rewritten, so they decide every
  * call as the original does apart from the substituted action.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -360,17 +359,17 @@ static int variant_option(lua_State *L, int idx, const char *op)
     lsc_check_table(L, idx, op, NULL, "options");
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
-        const char *key = lua_type(L, -2) == LUA_TSTRING
-                          ? lua_tostring(L, -2) : NULL;
-        if (key != NULL && strcmp(key, "kill_as_trap") == 0) {
-            if (lua_toboolean(L, -1))
-                variant |= LSC_VARIANT_KILL_AS_TRAP;
-        } else if (key != NULL && strcmp(key, "notify_as_enosys") == 0) {
-            if (lua_toboolean(L, -1))
-                variant |= LSC_VARIANT_NOTIFY_AS_ENOSYS;
-        } else {
-            lsc_fail(L, op, key, EINVAL, "unknown option (kill_as_trap, "
-                     "notify_as_enosys)");
+        static const char *const options[] = {
+            "kill_as_trap", "notify_as_enosys", NULL
+        };
+        int on = lua_toboolean(L, -1);
+        switch (lsc_option_index(L, -2, options)) {
+        case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
+        case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+        default:
+            lsc_fail(L, op, lua_type(L, -2) == LUA_TSTRING
+                     ? lsc_to_subject(L, -2) : NULL, EINVAL,
+                     "unknown option (kill_as_trap, notify_as_enosys)");
         }
         lua_pop(L, 1);
     }
@@ -395,21 +394,28 @@ static int l_bpf_variant(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg export_methods[] = {
-    {"pfc", l_pfc},
-    {"bpf", l_bpf},
-    {NULL, NULL}
-};
-
-void lsc_open_export(lua_State *L)
+/* variant_trap_data: what the traps of a kill-as-trap variant carry. */
+static void push_trap_data(lua_State *L)
 {
-    luaL_setfuncs(L, export_methods, 0);
-    lua_pushcfunction(L, l_bpf_variant);
-    lua_setfield(L, -3, "bpf_variant");
     lua_createtable(L, 0, 2);
     lua_pushinteger(L, LSC_TRAP_KILL_PROCESS);
     lua_setfield(L, -2, "kill_process");
     lua_pushinteger(L, LSC_TRAP_KILL_THREAD);
     lua_setfield(L, -2, "kill_thread");
-    lua_setfield(L, -3, "variant_trap_data");
 }
+
+const luaL_Reg lsc_export_methods[] = {
+    {"pfc", l_pfc},
+    {"bpf", l_bpf},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_export_functions[] = {
+    {"bpf_variant", l_bpf_variant},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_export_fields[] = {
+    {"variant_trap_data", push_trap_data},
+    {NULL, NULL}
+};

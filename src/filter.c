@@ -12,7 +12,6 @@
  * the flags seccomp_load would use, so plain and variant loads, and
  * later loads of a captured program, share one path.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,8 +243,12 @@ static int l_check_unloaded(lua_State *L)
 {
     const char *op = lsc_check_string(L, 2, "check_unloaded", NULL,
                                       "operation", NULL);
-    const char *subject = lua_isnoneornil(L, 3) ? NULL
-                          : lsc_check_string(L, 3, op, NULL, "subject", NULL);
+    const char *subject = NULL;
+    if (!lua_isnoneornil(L, 3)) {  /* any bytes: it is only shown */
+        size_t len;
+        lsc_check_string(L, 3, op, NULL, "subject", &len);
+        subject = lsc_to_subject(L, 3);
+    }
     lsc_refuse_loaded(L, lsc_check_filter(L, 1, op), op, subject);
     return 0;
 }
@@ -300,6 +303,55 @@ static int optimize_chosen(const lsc_log *log)
     return 0;
 }
 
+/* libseccomp 2.5.4's linear code (optimize 1) loads the syscall number in
+ * the block of the first call it orders for an architecture, except on a
+ * lone x86_64 or x32, whose ABI check loads it (_gen_bpf_syscalls). When
+ * that call is left out of the program (multiplexed or absent there, or
+ * only given a priority) nothing loads the number and the architecture's
+ * rules match nothing. The binary tree loads it first. */
+static int reloads_number(scmp_filter_ctx ctx, uint32_t token)
+{
+    if (token == SCMP_ARCH_X86_64)
+        return seccomp_arch_exist(ctx, SCMP_ARCH_X32) == 0;
+    if (token == SCMP_ARCH_X32)
+        return seccomp_arch_exist(ctx, SCMP_ARCH_X86_64) == 0;
+    return 1;
+}
+
+/* Whether the record holds a call that architecture token leaves out of
+ * the program, or a priority (which may order a call with no rules first). */
+static int leaves_out(const lsc_log *log, uint32_t token)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        if (op->kind == LSC_OP_MERGE && leaves_out(op->merged, token))
+            return 1;
+        if (op->kind == LSC_OP_PRIORITY)
+            return 1;
+        if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) {
+            char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
+                                                          op->rule.syscall);
+            int nr = name != NULL ? seccomp_syscall_resolve_name_arch(token, name)
+                                  : -1;
+            free(name);
+            if (nr < 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int linear_loses_number(lsc_filter *f)
+{
+    uint32_t tokens[LSC_MAX_ARCHES];
+    int i, n = lsc_filter_arches(f->ctx, tokens);
+    for (i = 0; i < n; i++)
+        if (reloads_number(f->ctx, tokens[i]) && leaves_out(f->log, tokens[i]))
+            return 1;
+    return 0;
+}
+
 /* Before a load or an export: refuse a damaged filter and pick the
  * optimizer when the user did not. */
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
@@ -311,6 +363,12 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
     if (f->loads > 0)  /* frozen: the level was chosen before the load */
         return;
     {
+        uint32_t tokens[LSC_MAX_ARCHES];
+        if (lsc_filter_arches(f->ctx, tokens) == 0)
+            lsc_fail(L, op, NULL, EINVAL, "the filter has no architecture: "
+                     "add one with arch_add");
+    }
+    {
         uint32_t tsync = 0;
         if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_TSYNC, &tsync) == 0 &&
             tsync && seccomp_api_get() < 2)
@@ -320,10 +378,21 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
     if (f->bpf != NULL)  /* exported since the last change: level chosen */
         return;
     if (!optimize_chosen(f->log)) {
-        uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ? 2 : 1;
+        uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ||
+                         linear_loses_number(f) ? 2 : 1;
         int rc = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, level);
         if (rc < 0)
             lsc_fail(L, op, "optimize", -rc, NULL);
+    } else {
+        uint32_t level = 0;
+        if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, &level) == 0 &&
+            level == 1 && linear_loses_number(f))
+            lsc_fail(L, op, "optimize", EOPNOTSUPP, "libseccomp 2.5.4's linear "
+                     "code (optimize 1) would not load the syscall number for "
+                     "an architecture of this filter whose first call is "
+                     "multiplexed or absent there, or has only a priority, so "
+                     "none of its rules would match; use optimize 2 or leave "
+                     "it unset");
     }
 }
 
@@ -545,21 +614,22 @@ static int l_load(lua_State *L)
     struct sock_filter *prog;
     size_t n;
     if (!lua_isnoneornil(L, 2)) {
+        static const char *const options[] = {
+            "kill_as_trap", "notify_as_enosys", "stack", NULL
+        };
         lsc_check_table(L, 2, "load", NULL, "options");
         lua_pushnil(L);
         while (lua_next(L, 2) != 0) {
-            const char *key = lua_type(L, -2) == LUA_TSTRING
-                              ? lua_tostring(L, -2) : NULL;
             int on = lua_toboolean(L, -1);
-            if (key != NULL && strcmp(key, "kill_as_trap") == 0)
-                variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0;
-            else if (key != NULL && strcmp(key, "notify_as_enosys") == 0)
-                variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0;
-            else if (key != NULL && strcmp(key, "stack") == 0)
-                stack = on;
-            else
-                lsc_fail(L, "load", key, EINVAL, "unknown option "
-                         "(kill_as_trap, notify_as_enosys, stack)");
+            switch (lsc_option_index(L, -2, options)) {
+            case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
+            case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+            case 2: stack = on; break;
+            default:
+                lsc_fail(L, "load", lua_type(L, -2) == LUA_TSTRING
+                         ? lsc_to_subject(L, -2) : NULL, EINVAL,
+                         "unknown option (kill_as_trap, notify_as_enosys, stack)");
+            }
             lua_pop(L, 1);
         }
     }
@@ -600,7 +670,7 @@ static int l_is_open(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg filter_methods[] = {
+const luaL_Reg lsc_filter_methods[] = {
     {"close", l_close},
     {"reset", l_reset},
     {"merge", l_merge},
@@ -610,26 +680,17 @@ static const luaL_Reg filter_methods[] = {
     {NULL, NULL}
 };
 
-static const luaL_Reg filter_meta[] = {
+/* One idempotent close for close, __gc and __close. */
+const luaL_Reg lsc_filter_meta[] = {
     {"__gc", l_close},
     {"__close", l_close},
     {"__tostring", l_tostring},
     {NULL, NULL}
 };
 
-/* Creates the metatable; its __index is the methods table at -1. */
-void lsc_open_filter(lua_State *L)
-{
-    luaL_setfuncs(L, filter_methods, 0);
-    luaL_newmetatable(L, LSC_FILTER_TYPE);
-    luaL_setfuncs(L, filter_meta, 0);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
-    lua_pushcfunction(L, l_filter);
-    lua_setfield(L, -3, "filter");
-    lua_pushcfunction(L, l_check_unloaded);
-    lua_setfield(L, -3, "check_unloaded");
-    lua_pushcfunction(L, l_load);
-    lua_setfield(L, -3, "load_filter");
-}
+const luaL_Reg lsc_filter_functions[] = {
+    {"filter", l_filter},
+    {"check_unloaded", l_check_unloaded},
+    {"load_filter", l_load},
+    {NULL, NULL}
+};

@@ -1,12 +1,19 @@
 /*
  * lua_seccomp.h: the one internal header of the seccomp.core C module.
  *
- * Every source file in src/ handles one concern and exports its Lua
- * functions through an lsc_open_* function that core.c calls once.
- * Only luaopen_seccomp_core is visible outside the shared object.
+ * Every source file in src/ handles one concern and exports what it adds
+ * to the module as tables (see "Registration" below), which core.c
+ * registers once. Only luaopen_seccomp_core is visible outside the shared
+ * object.
  */
 #ifndef LUA_SECCOMP_H
 #define LUA_SECCOMP_H
+
+/* The Makefile defines it for every core source (CORE_DEFINES), before
+ * the first system header. */
+#ifndef _GNU_SOURCE
+#error "seccomp.core is compiled with -D_GNU_SOURCE (CORE_DEFINES in the Makefile)"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +24,7 @@
 #include "lauxlib.h"
 
 #define LSC_FILTER_TYPE "seccomp.filter"
+#define LSC_RECORD_TYPE "seccomp.record"
 
 /* Lua 5.1 and LuaJIT lack a few 5.2+ helpers the core relies on. */
 #if LUA_VERSION_NUM < 502
@@ -24,6 +32,25 @@
 #define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
 #define lua_rawlen lua_objlen
 #endif
+
+/* Registration. Each source exports what it adds to seccomp.core, and
+ * core.c registers all of it, as liolib.c's createmeta does; no source
+ * touches the module table itself:
+ *   lsc_<concern>_functions  luaL_Reg: module functions (core.fork)
+ *   lsc_<concern>_methods    luaL_Reg: filter methods (f:check)
+ *   lsc_<concern>_fields     lsc_field: module values (core.bpf), each
+ *                            made by its push function
+ * Every list ends with a NULL name. */
+typedef struct lsc_field {
+    const char *name;
+    void (*push)(lua_State *L);  /* pushes the value */
+} lsc_field;
+
+/* A named integer: constant tables, SCMP_ACT_* values. */
+typedef struct lsc_const {
+    const char *name;
+    lua_Integer value;
+} lsc_const;
 
 /* Largest number of comparators libseccomp accepts in one rule. */
 #define LSC_MAX_ARGS 6
@@ -107,8 +134,8 @@ int lsc_fail(lua_State *L, const char *op, const char *subject, int err,
              const char *detail);
 const char *lsc_push_subject(lua_State *L, const char *s, size_t len);
 const char *lsc_errno_name(int err);
-int lsc_errno_value(const char *name);
-void lsc_open_errors(lua_State *L);
+int lsc_errno_value(const char *name, size_t len);
+extern const luaL_Reg lsc_errors_functions[];
 
 /* values.c: strict argument checks (no silent conversions). */
 int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
@@ -116,9 +143,21 @@ int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
 int64_t lsc_check_range(lua_State *L, int idx, const char *op,
                         const char *subject, const char *what,
                         int64_t min, int64_t max);
+/* len NULL: a C string, refused if it holds a NUL byte. */
 const char *lsc_check_string(lua_State *L, int idx, const char *op,
                              const char *subject, const char *what,
                              size_t *len);
+/* Like luaL_checkoption with our errors: the index in names (ending with
+ * NULL) of the string at idx; not a string, or none of names (a NUL byte
+ * included), raises EINVAL with detail and the string as subject unless
+ * one is given. */
+int lsc_check_option(lua_State *L, int idx, const char *op,
+                     const char *subject, const char *what,
+                     const char *const names[], const char *detail);
+/* The same match without raising: -1 for no string or no name. */
+int lsc_option_index(lua_State *L, int idx, const char *const names[]);
+/* The string at idx as an error subject, NUL bytes shown as \0. */
+const char *lsc_to_subject(lua_State *L, int idx);
 void lsc_check_table(lua_State *L, int idx, const char *op,
                      const char *subject, const char *what);
 
@@ -135,13 +174,16 @@ int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
 int lsc_loaded_here(void);
 int lsc_rebuild(lsc_filter *f);
-void lsc_open_filter(lua_State *L);
+extern const luaL_Reg lsc_filter_functions[];
+extern const luaL_Reg lsc_filter_methods[];
+extern const luaL_Reg lsc_filter_meta[];  /* __gc, __close, __tostring */
 
 /* actions.c */
 uint32_t lsc_check_action(lua_State *L, int idx, const char *op);
 int lsc_push_action(lua_State *L, uint32_t action);
 void lsc_push_action_text(lua_State *L, uint32_t action);
-void lsc_open_actions(lua_State *L);
+extern const luaL_Reg lsc_actions_functions[];
+extern const lsc_const lsc_actions_constants[];  /* core.SCMP_ACT_ALLOW, ... */
 
 /* rules.c: syscall resolution, comparators, rule adding, priority. */
 int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
@@ -153,11 +195,16 @@ int lsc_arch_multiplexes(uint32_t token);
 int lsc_action_strictness(uint32_t action);
 void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
                          const char *op);
-void lsc_open_rules(lua_State *L);
+extern const luaL_Reg lsc_rules_functions[];
+extern const luaL_Reg lsc_rules_methods[];
+extern const lsc_field lsc_rules_fields[];
 
 /* attributes.c: filter attributes and architectures. */
 uint32_t lsc_check_arch(lua_State *L, int idx, const char *op);
-void lsc_open_attributes(lua_State *L);
+#define LSC_MAX_ARCHES 20  /* the architectures libseccomp 2.5 knows */
+int lsc_filter_arches(scmp_filter_ctx ctx, uint32_t *out);
+extern const luaL_Reg lsc_attributes_functions[];
+extern const luaL_Reg lsc_attributes_methods[];
 
 /* export.c: PFC and BPF as Lua strings, the copy a load captures, and
  * the programs of variants. */
@@ -168,26 +215,55 @@ struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,
                                         int *notify);
-void lsc_open_export(lua_State *L);
+extern const luaL_Reg lsc_export_functions[];
+extern const luaL_Reg lsc_export_methods[];
+extern const lsc_field lsc_export_fields[];
 
 /* process.c: fork, wait, exec and fds for child runners. */
-void lsc_open_process(lua_State *L);
+extern const luaL_Reg lsc_process_functions[];
 
-/* constants.c: named kernel constants (O, AT, PROT, MAP, AF, SOCK, NETLINK,
- * CLONE, F, IOCTL, S, PR, SIG, E) as the table `constants`. */
-void lsc_open_constants(lua_State *L);
+/* constants_gen.c, generated from scripts/constants.lua (make constants):
+ * the tables of named kernel constants, in the order of the data, ending
+ * with { NULL }. lsc_errnos is the E table, the one list of errno names. */
+typedef struct lsc_const_table {
+    const char *name;          /* "O": seccomp.O */
+    const lsc_const *list;
+    const lsc_const *aliases;  /* names only, never mapped back; or NULL */
+    int both_ways;             /* numbers map back to names too */
+} lsc_const_table;
+
+extern const lsc_const_table lsc_constant_tables[];
+extern const lsc_const lsc_errnos[];
+
+/* constants.c: the tables above as `constants` (and their names, in
+ * order, as `constant_tables`), and personality(). */
+extern const luaL_Reg lsc_constants_functions[];
+extern const lsc_field lsc_constants_fields[];
 
 /* simulate.c: classic-BPF interpreter, f:check(), bpf_run(). */
-void lsc_open_simulate(lua_State *L);
+extern const luaL_Reg lsc_simulate_functions[];
+extern const luaL_Reg lsc_simulate_methods[];
+extern const lsc_field lsc_simulate_fields[];
 
 /* notify.c: user notification: f:notify_fd(), receive/respond. */
-void lsc_open_notify(lua_State *L);
+extern const luaL_Reg lsc_notify_functions[];
+extern const luaL_Reg lsc_notify_methods[];
 
-/* report.c: SIGSYS violation reports, shared child record. */
-void lsc_open_report(lua_State *L);
+/* report.c: SIGSYS violation reports. */
+extern const luaL_Reg lsc_report_functions[];
 
-/* Each lsc_open_* is called with the module table at -2 and the filter
- * methods table at -1; it adds its functions to either and leaves the
- * stack as it found it. */
+/* outcome.c: the shared record of how a child ended (report_record).
+ * The report handler notes a refused call in the target record with
+ * lsc_record_violation, which only writes memory. */
+typedef struct lsc_record lsc_record;
+enum { LSC_END_KILL_PROCESS, LSC_END_KILL_THREAD, LSC_END_TRAP };
+lsc_record *lsc_check_record(lua_State *L, int idx);
+void lsc_record_claim(lua_State *L, lsc_record *r);
+void lsc_record_target(lsc_record *r);  /* NULL: none */
+void lsc_record_violation(int32_t nr, uint32_t arch, int kill,
+                          const uint64_t args[6], uint64_t ip);
+extern const luaL_Reg lsc_outcome_functions[];
+extern const luaL_Reg lsc_record_methods[];
+extern const luaL_Reg lsc_record_meta[];
 
 #endif

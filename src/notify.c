@@ -10,7 +10,6 @@
  * small fd helpers here pass it to a supervising parent over a socketpair
  * (SCM_RIGHTS).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -39,7 +38,7 @@ static int notify_err(int rc)
 
 /* f:notify_fd() -> integer fd of the listener created by f:load().  The
  * listener belongs to the process (closing the filter leaves it open). */
-static int notify_fd(lua_State *L)
+static int l_notify_fd(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "notify_fd");
     if (f->notify_fd < 0)
@@ -52,7 +51,7 @@ static int notify_fd(lua_State *L)
 /* notify_receive(fd) -> { id, pid, flags, syscall, name, arch, ip, args }
  * or nil when the notification vanished before it could be read (the
  * target was killed or its call interrupted; wait again). */
-static int notify_receive(lua_State *L)
+static int l_notify_receive(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_receive");
     struct seccomp_notif *req = NULL;
@@ -105,7 +104,7 @@ static int notify_receive(lua_State *L)
  * waits (killed, or its call interrupted by a signal: it is notified
  * again when restarted).  how is "continue", { continue = true },
  * { errno = n or "ENAME" } or { value = n }; { continue = false } raises. */
-static int notify_respond(lua_State *L)
+static int l_notify_respond(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_respond");
     uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_respond", NULL, "id");
@@ -114,9 +113,9 @@ static int notify_respond(lua_State *L)
     uint32_t flags = 0;
     int rc, kinds = 0;
     if (lua_type(L, 3) == LUA_TSTRING) {
-        if (strcmp(lua_tostring(L, 3), "continue") != 0)
-            return lsc_fail(L, "notify_respond", lua_tostring(L, 3), EINVAL,
-                            "expected \"continue\" or a table");
+        static const char *const continue_only[] = { "continue", NULL };
+        lsc_check_option(L, 3, "notify_respond", NULL, "response", continue_only,
+                         "expected \"continue\" or a table");
         flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         kinds = 1;
     } else {
@@ -131,9 +130,11 @@ static int notify_respond(lua_State *L)
         }
         if (lua_getfield(L, 3, "errno") != LUA_TNIL) {
             if (lua_type(L, -1) == LUA_TSTRING) {
-                err = lsc_errno_value(lua_tostring(L, -1));
+                size_t len;
+                const char *name = lua_tolstring(L, -1, &len);
+                err = lsc_errno_value(name, len);
                 if (err <= 0)
-                    return lsc_fail(L, "notify_respond", lua_tostring(L, -1),
+                    return lsc_fail(L, "notify_respond", lsc_to_subject(L, -1),
                                     EINVAL, "unknown errno name");
             } else {
                 err = lsc_check_integer(L, -1, "notify_respond", NULL, "errno");
@@ -178,7 +179,7 @@ static int notify_respond(lua_State *L)
 
 /* notify_id_valid(fd, id) -> whether the target still waits on id.
  * Check it after reading the target's memory and before acting on it. */
-static int notify_id_valid(lua_State *L)
+static int l_notify_id_valid(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_id_valid");
     uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_id_valid", NULL, "id");
@@ -196,7 +197,7 @@ static int notify_id_valid(lua_State *L)
 
 /* notify_poll(fd[, timeout_ms]) -> "ready" | "hangup" | "timeout".
  * "hangup" means no process uses the filter any more. */
-static int notify_poll(lua_State *L)
+static int l_notify_poll(lua_State *L)
 {
     struct pollfd p;
     int64_t t = -1;
@@ -225,7 +226,7 @@ static int notify_poll(lua_State *L)
 /* --- passing the listener to the supervisor ----------------------------- */
 
 /* notify_socketpair() -> fd, fd (close-on-exec, datagram boundaries) */
-static int notify_socketpair(lua_State *L)
+static int l_notify_socketpair(lua_State *L)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
@@ -238,7 +239,7 @@ static int notify_socketpair(lua_State *L)
 /* notify_send_fd(sock, fd): one sendmsg carrying fd (SCM_RIGHTS) and,
  * as data, its number in the sender (so the receiver can recognise the
  * sender closing it). */
-static int notify_send_fd(lua_State *L)
+static int l_notify_send_fd(lua_State *L)
 {
     int sock = check_fd(L, 1, "notify_send_fd");
     int fd = check_fd(L, 2, "notify_send_fd");
@@ -271,7 +272,7 @@ static int notify_send_fd(lua_State *L)
 }
 
 /* notify_recv_fd(sock) -> fd (close-on-exec), its number in the sender */
-static int notify_recv_fd(lua_State *L)
+static int l_notify_recv_fd(lua_State *L)
 {
     int sock = check_fd(L, 1, "notify_recv_fd");
     int32_t number = -1;
@@ -333,7 +334,7 @@ static int is_listener(int fd)
  * its child).  Until fd exists it checks again every millisecond, up to
  * timeout_ms (default 10000); it fails when the process ends first or fd
  * is something else.  The target makes no call for the handover. */
-static int notify_take_fd(lua_State *L)
+static int l_notify_take_fd(lua_State *L)
 {
     pid_t pid = (pid_t)lsc_check_range(L, 1, "notify_take_fd", NULL, "pid", 1,
                                        INT32_MAX);
@@ -378,25 +379,19 @@ static int notify_take_fd(lua_State *L)
     return 1;
 }
 
-void lsc_open_notify(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "notify_receive", notify_receive },
-        { "notify_respond", notify_respond },
-        { "notify_id_valid", notify_id_valid },
-        { "notify_poll", notify_poll },
-        { "notify_socketpair", notify_socketpair },
-        { "notify_send_fd", notify_send_fd },
-        { "notify_recv_fd", notify_recv_fd },
-        { "notify_take_fd", notify_take_fd },
-        { NULL, NULL }
-    };
-    static const luaL_Reg methods[] = {
-        { "notify_fd", notify_fd },
-        { NULL, NULL }
-    };
-    luaL_setfuncs(L, methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_notify_functions[] = {
+    {"notify_receive", l_notify_receive},
+    {"notify_respond", l_notify_respond},
+    {"notify_id_valid", l_notify_id_valid},
+    {"notify_poll", l_notify_poll},
+    {"notify_socketpair", l_notify_socketpair},
+    {"notify_send_fd", l_notify_send_fd},
+    {"notify_recv_fd", l_notify_recv_fd},
+    {"notify_take_fd", l_notify_take_fd},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_notify_methods[] = {
+    {"notify_fd", l_notify_fd},
+    {NULL, NULL}
+};

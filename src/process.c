@@ -4,7 +4,6 @@
  * limits, bounded reads, and pidfds to follow processes without pid reuse
  * races.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -84,12 +83,6 @@ static int l_execv(lua_State *L)
     execv(path, argv);
     err = errno;
     return lsc_fail(L, "execv", path, err, NULL);
-}
-
-static int l_getpid(lua_State *L)
-{
-    lua_pushinteger(L, getpid());
-    return 1;
 }
 
 /* kill(pid, signo) */
@@ -186,15 +179,10 @@ static const int rlimit_values[] = {
  * be lowered below the current hard one unless privileged. */
 static int l_setrlimit(lua_State *L)
 {
-    const char *name = lsc_check_string(L, 1, "setrlimit", NULL, "resource", NULL);
+    int i = lsc_check_option(L, 1, "setrlimit", NULL, "resource", rlimit_names,
+                             "resource is cpu, data, as, fsize, nofile, core, nproc or stack");
+    const char *name = rlimit_names[i];
     struct rlimit rl;
-    int i;
-    for (i = 0; rlimit_names[i] != NULL; i++)
-        if (strcmp(rlimit_names[i], name) == 0)
-            break;
-    if (rlimit_names[i] == NULL)
-        return lsc_fail(L, "setrlimit", name, EINVAL,
-                        "resource is cpu, data, as, fsize, nofile, core, nproc or stack");
     rl.rlim_cur = (rlim_t)lsc_check_range(L, 2, "setrlimit", name, "soft limit",
                                           0, INT64_MAX);
     rl.rlim_max = lua_isnoneornil(L, 3) ? rl.rlim_cur :
@@ -365,12 +353,11 @@ static int l_poll(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg process_functions[] = {
+const luaL_Reg lsc_process_functions[] = {
     {"fork", l_fork},
     {"wait", l_wait},
     {"exit", l_exit},
     {"execv", l_execv},
-    {"getpid", l_getpid},
     {"kill", l_kill},
     {"pipe", l_pipe},
     {"read", l_read},
@@ -385,10 +372,3 @@ static const luaL_Reg process_functions[] = {
     {"poll", l_poll},
     {NULL, NULL}
 };
-
-void lsc_open_process(lua_State *L)
-{
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, process_functions, 0);
-    lua_pop(L, 1);
-}

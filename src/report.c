@@ -27,22 +27,15 @@
  * forge the siginfo fields) ends the process by SIGSYS as it would
  * without the handler: nothing is written and no call is re-issued.
  *
- * A shared record (an anonymous MAP_SHARED page made before fork) lets a
- * parent learn what its child did without any syscall in the child: the
- * handler and the child's Lua code write into it, the parent reads it
- * after wait.  The child claims the record; processes it forks later
- * (a fork handler notes it, no syscall needed) leave it alone, so what
- * the parent reads is the child's own story.
+ * Besides the line, the handler notes the call in the shared record of
+ * how a child ended (outcome.c), when one was given.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -50,9 +43,6 @@
 #include <linux/seccomp.h>
 
 #include "lua_seccomp.h"
-
-
-#define LSC_RECORD_TYPE "seccomp.record"
 
 /* si_code of a seccomp trap.  glibc 2.36 does not define it, and the
  * kernel header that does (asm-generic/siginfo.h) clashes with glibc's. */
@@ -63,51 +53,11 @@
 /* Syscall numbers the name and hint tables cover (native architecture). */
 #define LSC_REPORT_MAX_NR 1024
 
-enum { REC_NONE, REC_RETURNED, REC_ERROR, REC_VIOLATION, REC_SETUP };
-
-/* What the original filter does to the call the handler saw. */
-enum { KILL_PROCESS, KILL_THREAD, USER_TRAP };
-
-/* The shared page; its size is one page whatever the struct's. */
-typedef struct lsc_record {
-    volatile sig_atomic_t state;
-    volatile sig_atomic_t violated;  /* the handler filled nr..ip */
-    volatile sig_atomic_t claimed;   /* one process writes from now on */
-    int filling;                     /* a handler is filling nr..ip */
-    int32_t nr;
-    uint32_t arch;
-    int32_t kill;                    /* KILL_PROCESS, ... */
-    uint64_t args[6];
-    uint64_t ip;
-    int64_t values[2];
-    char msg[3072];
-} lsc_record;
-
-typedef struct lsc_record_ud {
-    lsc_record *rec;
-} lsc_record_ud;
-
 /* Read only by the handler; written before it is installed. */
 static char *report_names[LSC_REPORT_MAX_NR];
 static char *report_hints[LSC_REPORT_MAX_NR];
 static uint32_t report_arch;
 static int report_fd = -1;
-static lsc_record *report_rec;
-
-/* The record this process claimed; a forked child is not its owner. */
-static lsc_record *volatile owned_rec;
-static int atfork_set;
-
-static void report_atfork_child(void)
-{
-    owned_rec = NULL;
-}
-
-/* Whether this process may write record r. */
-static int may_write(const lsc_record *r)
-{
-    return !r->claimed || r == owned_rec;
-}
 
 /* --- async-signal-safe formatting --------------------------------- */
 
@@ -229,27 +179,15 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         report_default();  /* not a seccomp trap: trust nothing in si */
     nr = si->si_syscall;
     arch = si->si_arch;
-    kill = si->si_errno == LSC_TRAP_KILL_THREAD ? KILL_THREAD
-         : si->si_errno == LSC_TRAP_KILL_PROCESS ? KILL_PROCESS : USER_TRAP;
+    kill = si->si_errno == LSC_TRAP_KILL_THREAD ? LSC_END_KILL_THREAD
+         : si->si_errno == LSC_TRAP_KILL_PROCESS ? LSC_END_KILL_PROCESS
+         : LSC_END_TRAP;
     report_args((const ucontext_t *)ctx, arch, a);
-    /* the first thread to trap fills the record; others leave it */
-    if (report_rec != NULL && may_write(report_rec) &&
-        !__atomic_exchange_n(&report_rec->filling, 1, __ATOMIC_SEQ_CST)) {
-        report_rec->nr = nr;
-        report_rec->arch = arch;
-        report_rec->kill = kill;
-        for (i = 0; i < 6; i++)
-            report_rec->args[i] = a[i];
-        report_rec->ip = (uint64_t)(uintptr_t)si->si_call_addr;
-        report_rec->violated = 1;
-        /* a refusal after the code returned (at exit) keeps that state */
-        if (report_rec->state == REC_NONE)
-            report_rec->state = REC_VIOLATION;
-    }
+    lsc_record_violation(nr, arch, kill, a, (uint64_t)(uintptr_t)si->si_call_addr);
     if (report_fd >= 0) {
         sbuf b = { buf, 0, sizeof buf };
         int known = arch == report_arch && nr >= 0 && nr < LSC_REPORT_MAX_NR;
-        sb_str(&b, kill == KILL_THREAD ? "seccomp: thread killed: "
+        sb_str(&b, kill == LSC_END_KILL_THREAD ? "seccomp: thread killed: "
                                        : "seccomp: killed: ");
         if (known && report_names[nr] != NULL) {
             sb_str(&b, report_names[nr]);
@@ -276,147 +214,12 @@ static void report_handler(int sig, siginfo_t *si, void *ctx)
         while (write(report_fd, b.p, b.len) < 0 && errno == EINTR)
             ;
     }
-    if (kill == KILL_THREAD)
+    if (kill == LSC_END_KILL_THREAD)
         report_kill_thread(nr, arch, a);
     report_die(nr, arch, a);
 }
 
 /* --- Lua side --------------------------------------------------------- */
-
-static lsc_record_ud *check_record(lua_State *L, int idx)
-{
-    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, idx,
-                                                        LSC_RECORD_TYPE);
-    if (u->rec == NULL)
-        lsc_fail(L, "record", "record", EBADF, "closed");
-    return u;
-}
-
-/* report_record() -> a shared record, to be made before fork. */
-static int rec_new(lua_State *L)
-{
-    lsc_record_ud *u = (lsc_record_ud *)lua_newuserdata(L, sizeof *u);
-    void *p;
-    u->rec = NULL;
-    luaL_setmetatable(L, LSC_RECORD_TYPE);
-    p = mmap(NULL, sizeof(lsc_record), PROT_READ | PROT_WRITE,
-             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return lsc_fail(L, "report_record", "mmap", errno, NULL);
-    u->rec = (lsc_record *)p;
-    return 1;
-}
-
-static int rec_close(lua_State *L)
-{
-    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, 1,
-                                                        LSC_RECORD_TYPE);
-    if (u->rec != NULL) {
-        if (report_rec == u->rec)
-            report_rec = NULL;
-        if (owned_rec == u->rec)
-            owned_rec = NULL;
-        munmap(u->rec, sizeof(lsc_record));
-        u->rec = NULL;
-    }
-    return 0;
-}
-
-/* Makes this process the record's only writer (see claim below). */
-static int claim(lua_State *L, lsc_record *r)
-{
-    if (!atfork_set) {
-        int rc = pthread_atfork(NULL, NULL, report_atfork_child);
-        if (rc != 0)
-            return lsc_fail(L, "record", "claim", rc, NULL);
-        atfork_set = 1;
-    }
-    owned_rec = r;
-    r->claimed = 1;
-    return 0;
-}
-
-/* rec:claim(): from now on only this process writes the record: neither
- * rec:finish nor the SIGSYS handler writes it in a process forked later,
- * so a grandchild's end is not taken for the child's. */
-static int rec_claim(lua_State *L)
-{
-    return claim(L, check_record(L, 1)->rec);
-}
-
-/* rec:finish(state[, message[, v1[, v2]]]) -> whether it wrote: state is
- * "returned" (the child's code returned), "error" (it raised) or "setup"
- * (the child could not even start it); v1 and v2 are two integers the
- * child reports.  Only writes memory: safe under any filter.  A process
- * forked after the record was claimed writes nothing. */
-static int rec_finish(lua_State *L)
-{
-    static const char *const states[] = { "returned", "error", "setup", NULL };
-    static const int values[] = { REC_RETURNED, REC_ERROR, REC_SETUP };
-    lsc_record_ud *u = check_record(L, 1);
-    int st = values[luaL_checkoption(L, 2, NULL, states)];
-    size_t len = 0;
-    const char *msg = luaL_optlstring(L, 3, "", &len);
-    if (!may_write(u->rec)) {
-        lua_pushboolean(L, 0);
-        return 1;
-    }
-    u->rec->values[0] = lua_isnoneornil(L, 4) ? 0 :
-        lsc_check_integer(L, 4, "record", NULL, "value");
-    u->rec->values[1] = lua_isnoneornil(L, 5) ? 0 :
-        lsc_check_integer(L, 5, "record", NULL, "value");
-    if (len >= sizeof u->rec->msg)
-        len = sizeof u->rec->msg - 1;
-    memcpy(u->rec->msg, msg, len);
-    u->rec->msg[len] = '\0';
-    u->rec->state = st;
-    lua_pushboolean(L, 1);
-    return 1;
-}
-
-/* rec:read() -> { state = "none"|"returned"|"error"|"violation"|"setup",
- *                 message =, values = { v1, v2 },
- *                 syscall = nr, arch = token, args = {...}, ip = n,
- *                 action = "kill_process"|"kill_thread"|"trap" } */
-static int rec_read(lua_State *L)
-{
-    static const char *const states[] = { "none", "returned", "error",
-                                          "violation", "setup" };
-    lsc_record_ud *u = check_record(L, 1);
-    lsc_record *r = u->rec;
-    int i, st = r->state;
-    lua_createtable(L, 0, 5);
-    lua_pushstring(L, states[st >= REC_NONE && st <= REC_SETUP ? st : 0]);
-    lua_setfield(L, -2, "state");
-    if (st != REC_NONE && st != REC_VIOLATION) {
-        lua_pushlstring(L, r->msg, strnlen(r->msg, sizeof r->msg));
-        lua_setfield(L, -2, "message");
-        lua_createtable(L, 2, 0);
-        lua_pushinteger(L, r->values[0]);
-        lua_rawseti(L, -2, 1);
-        lua_pushinteger(L, r->values[1]);
-        lua_rawseti(L, -2, 2);
-        lua_setfield(L, -2, "values");
-    }
-    if (r->violated) {
-        lua_pushinteger(L, r->nr);
-        lua_setfield(L, -2, "syscall");
-        lua_pushinteger(L, (lua_Integer)r->arch);
-        lua_setfield(L, -2, "arch");
-        lua_createtable(L, 6, 0);
-        for (i = 0; i < 6; i++) {
-            lua_pushinteger(L, (lua_Integer)r->args[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        lua_setfield(L, -2, "args");
-        lua_pushinteger(L, (lua_Integer)r->ip);
-        lua_setfield(L, -2, "ip");
-        lua_pushstring(L, r->kill == KILL_THREAD ? "kill_thread"
-                          : r->kill == KILL_PROCESS ? "kill_process" : "trap");
-        lua_setfield(L, -2, "action");
-    }
-    return 1;
-}
 
 static void free_tables(void)
 {
@@ -433,7 +236,7 @@ static void free_tables(void)
  * SIGSYS handler.  hints maps syscall names to the text naming what would
  * allow them; fd < 0 writes nothing (the record alone is filled).  The
  * record is claimed by this process (rec:claim()). */
-static int report_install(lua_State *L)
+static int l_report_install(lua_State *L)
 {
     struct sigaction sa;
     int64_t fd;
@@ -442,7 +245,7 @@ static int report_install(lua_State *L)
         luaL_checktype(L, 1, LUA_TTABLE);
     fd = lsc_check_range(L, 2, "report_install", NULL, "fd", -1, INT32_MAX);
     if (!lua_isnoneornil(L, 3))
-        check_record(L, 3);
+        lsc_check_record(L, 3);
 
     /* While tables change, an old handler must not read them. */
     signal(SIGSYS, SIG_DFL);
@@ -467,9 +270,13 @@ static int report_install(lua_State *L)
         }
     }
     report_fd = (int)fd;
-    report_rec = lua_isnoneornil(L, 3) ? NULL : check_record(L, 3)->rec;
-    if (report_rec != NULL)
-        claim(L, report_rec);
+    if (lua_isnoneornil(L, 3)) {
+        lsc_record_target(NULL);
+    } else {
+        lsc_record *r = lsc_check_record(L, 3);
+        lsc_record_target(r);
+        lsc_record_claim(L, r);
+    }
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = report_handler;
@@ -480,30 +287,7 @@ static int report_install(lua_State *L)
     return 0;
 }
 
-void lsc_open_report(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "report_install", report_install },
-        { "report_record", rec_new },
-        { NULL, NULL }
-    };
-    static const luaL_Reg rec_methods[] = {
-        { "claim", rec_claim },
-        { "finish", rec_finish },
-        { "read", rec_read },
-        { "close", rec_close },
-        { NULL, NULL }
-    };
-    if (luaL_newmetatable(L, LSC_RECORD_TYPE)) {
-        luaL_newlib(L, rec_methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, rec_close);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, rec_close);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_pop(L, 1);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_report_functions[] = {
+    {"report_install", l_report_install},
+    {NULL, NULL}
+};

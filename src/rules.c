@@ -5,7 +5,6 @@
  * into libseccomp, so a rule that raises has added nothing. A libseccomp
  * failure after that is recovered by rebuilding from the record.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -35,13 +34,9 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
                       const char **name)
 {
     if (lua_type(L, idx) == LUA_TSTRING) {
-        size_t len;
-        const char *s = lua_tolstring(L, idx, &len);
+        const char *s = lsc_check_string(L, idx, op, NULL, "syscall name", NULL);
         int nr;
         *name = s;
-        if (strlen(s) != len)
-            lsc_fail(L, op, lsc_push_subject(L, s, len), EINVAL,
-                     "syscall name contains a NUL byte");
         nr = arch == SCMP_ARCH_NATIVE ? seccomp_syscall_resolve_name(s)
                                       : seccomp_syscall_resolve_name_arch(arch, s);
         if (nr == __NR_SCMP_ERROR)
@@ -91,7 +86,6 @@ static uint64_t check_datum(lua_State *L, int t, const char *key, int bits,
 static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
                       lsc_cmp *c)
 {
-    const char *name;
     int i;
     t = lua_absindex(L, t);
     if (lua_type(L, t) != LUA_TTABLE)
@@ -108,10 +102,8 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
     if (c->bits != 32 && c->bits != 64)
         lsc_fail(L, op, subject, EINVAL, "comparator bits must be 32 or 64");
     raw_field(L, t, "op");
-    name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-    for (i = 0; cmp_names[i] != NULL && strcmp(cmp_names[i], name) != 0; i++)
-        ;
-    if (cmp_names[i] == NULL)
+    i = lsc_option_index(L, -1, cmp_names);
+    if (i < 0)
         lsc_fail(L, op, subject, EINVAL,
                  "comparator op must be eq, ne, lt, le, gt, ge or masked_eq");
     lua_pop(L, 1);
@@ -142,7 +134,9 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
  *   the same syscall already compares with a range as written: 2.5.4
  *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
  *   a0 == 0xffffffff gets the errno). Ranges against eq, masked_eq and
- *   blocks merge correctly.
+ *   blocks merge correctly, and so does one range repeated as the last
+ *   comparison of several rules (test 04 of libseccomp: a2 < SSIZE_MAX
+ *   after a0 == 1 and after a0 == 2; spec/47-regression_spec.lua).
  * Both merge bugs are in _db_tree_add(), which on a 64-bit comparison
  * updates the true action where it means the false one (libseccomp 2.6.1,
  * GHSA-4q85-33p6-j5g6). The shapes were found, and the rest checked, by
@@ -317,46 +311,58 @@ static size_t first_rule(const lsc_log *log, int nr, const rule_index **xp)
     return x->slots[slot_of(x, log->ops, nr)].head;
 }
 
-static int range_on(const lsc_rule *r, unsigned int arg)
+/* Whether rule r gives libseccomp a range as other_range_given asks. */
+static int range_other(const lsc_rule *r, const lsc_cmp *c, int last)
 {
     unsigned int j;
-    for (j = 0; j < r->ncmp; j++)
-        if (r->cmp[j].arg == arg && is_range(r->cmp[j].op))
+    for (j = 0; j < r->ncmp; j++) {
+        const struct scmp_arg_cmp *g = &r->cmp[j];
+        if (g->arg == c->arg && is_range(g->op) &&
+            (g->op != c->op || g->datum_a != c->a || !last ||
+             j + 1 != r->ncmp))  /* cmp[] is sorted by argument */
             return 1;
+    }
     return 0;
 }
 
-/* Does a recorded rule on syscall nr give libseccomp a range on arg? */
-static int range_given(const lsc_log *log, int nr, unsigned int arg)
+/* Does a recorded rule on syscall nr give libseccomp a range on c's
+ * argument other than c itself, or c where it is not the rule's last
+ * comparison? With last set, the same range as the last comparison of
+ * several rules is one leaf of libseccomp's tree and merges correctly;
+ * followed by other comparisons, 2.5.4 loops without end merging it
+ * (a0 < 2^63 - 1 && a1 & 2^63 == 0; a0 < 2^63 - 1 && a2 & ~1 == 0xfffffffe). */
+static int other_range_given(const lsc_log *log, int nr, const lsc_cmp *c,
+                             int last)
 {
     const rule_index *x;
     size_t i, k = first_rule(log, nr, &x);
     if (k != WALK) {
         for (; k != 0; k = x->next[k - 1])
-            if (range_on(&log->ops[k - 1].rule, arg))
+            if (range_other(&log->ops[k - 1].rule, c, last))
                 return 1;
         return 0;
     }
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        if (op->kind == LSC_OP_MERGE && range_given(op->merged, nr, arg))
+        if (op->kind == LSC_OP_MERGE && other_range_given(op->merged, nr, c, last))
             return 1;
         if (!is_rule(op) || op->rule.syscall != nr)
             continue;
-        if (range_on(&op->rule, arg))
+        if (range_other(&op->rule, c, last))
             return 1;
     }
     return 0;
 }
 
 /* Whether comparison c goes to libseccomp as written on syscall nr. */
-static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr)
+static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr,
+                            int last)
 {
     if (c->bits == 32 || c->op == SCMP_CMP_NE)
         return 0;
     if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
         return 1;
-    return !range_given(log, nr, c->arg);
+    return !other_range_given(log, nr, c, last);
 }
 
 /* ---- overlapping rules ------------------------------------------------
@@ -582,20 +588,23 @@ static const lsc_rule *mux_problem(const lsc_log *log, uint32_t default_action)
     return NULL;
 }
 
-static int mux_fail(lua_State *L, const char *op, int nr, const char *arch)
+/* Raises: a rule with comparators on nr would be weakened on arch. The
+ * subject is the call, or the architecture when one is being added. */
+static int mux_fail(lua_State *L, const char *op, const char *subject, int nr,
+                    const char *arch)
 {
     char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
     int i = mux_call(nr);
     const char *via = i >= 0 && mux_calls[i].ipc ? "ipc" : "socketcall";
-    lua_pushstring(L, name != NULL ? name : "?");
+    const char *call = lua_pushstring(L, name != NULL ? name : "?");
     free(name);
-    return lsc_fail(L, op, lua_tostring(L, -1), EINVAL, lua_pushfstring(L,
-                    "on %s, %s is also reached through %s, whose arguments "
-                    "are in memory where seccomp cannot read them, so a rule "
-                    "with comparators and an action more permissive than the "
-                    "default would let every such call pass there; allow %s "
-                    "without comparators, or remove the %s architecture",
-                    arch, lua_tostring(L, -1), via, lua_tostring(L, -1), arch));
+    return lsc_fail(L, op, subject != NULL ? subject : call, EINVAL,
+                    lua_pushfstring(L, "on %s, %s is also reached through %s, "
+                    "whose arguments are in memory where seccomp cannot read "
+                    "them, so a rule with comparators and an action more "
+                    "permissive than the default would let every such call "
+                    "pass there; allow %s without comparators, or leave out "
+                    "the %s architecture", arch, call, via, call, arch));
 }
 
 /* Raises when the filter's record holds a rule that adding architecture
@@ -612,7 +621,7 @@ void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
         for (i = 0; mux_arches[i].name != NULL; i++)
             if (mux_arches[i].token == arch)
                 break;
-        mux_fail(L, op, r->syscall, mux_arches[i].name);
+        mux_fail(L, op, mux_arches[i].name, r->syscall, mux_arches[i].name);
     }
 }
 
@@ -794,10 +803,13 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                          lsc_rule *out)
 {
     size_t per = 1, i;
-    unsigned int j;
+    unsigned int j, top = 0;
     int written[LSC_MAX_ARGS];
     for (j = 0; j < ncmp; j++)
-        written[j] = given_as_written(log, &c[j], nr);
+        if (c[j].arg > top)
+            top = c[j].arg;  /* the rule's last comparison in libseccomp */
+    for (j = 0; j < ncmp; j++)
+        written[j] = given_as_written(log, &c[j], nr, c[j].arg == top);
     /* A range as written above an argument split into several blocks
      * would repeat in each of the rules, and 2.5.4 takes time exponential
      * in their number to merge them: it becomes blocks too. */
@@ -876,7 +888,7 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
         probe.action = action;
         probe.ncmp = ncmp;
         if (mux != NULL && mux_weakens(&probe, f->log->default_action))
-            mux_fail(L, op, syscalls[s], mux);
+            mux_fail(L, op, NULL, syscalls[s], mux);
         other = find_conflict(f->log, syscalls[s], action, &sets[0], ex);
         if (other != NULL)
             conflict_fail(L, op, other, ex, LSC_MAX_ARGS, subject, "");
@@ -1076,14 +1088,14 @@ static int l_syscall_name(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg rule_methods[] = {
+const luaL_Reg lsc_rules_methods[] = {
     {"add_rule", l_add_rule},
     {"add_rule_exact", l_add_rule_exact},
     {"priority", l_priority},
     {NULL, NULL}
 };
 
-static const luaL_Reg rule_functions[] = {
+const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
@@ -1102,12 +1114,7 @@ static void push_multiplexed_calls(lua_State *L)
     }
 }
 
-void lsc_open_rules(lua_State *L)
-{
-    luaL_setfuncs(L, rule_methods, 0);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, rule_functions, 0);
-    push_multiplexed_calls(L);
-    lua_setfield(L, -2, "multiplexed_calls");
-    lua_pop(L, 1);
-}
+const lsc_field lsc_rules_fields[] = {
+    {"multiplexed_calls", push_multiplexed_calls},
+    {NULL, NULL}
+};

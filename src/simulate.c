@@ -9,11 +9,9 @@
  * the kernel would reject, so an answer is never given for a program
  * that could not be loaded.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <linux/audit.h>
@@ -277,11 +275,51 @@ static void sim_check_args(lua_State *L, int idx, struct seccomp_data *d,
     }
 }
 
-/* Validate and run a BPF program given as a Lua string; pushes the
- * verdict.  Raises on a program the kernel would refuse. */
-static int sim_run_string(lua_State *L, const char *bpf, size_t len,
-                          const struct seccomp_data *d, const char *op)
+/* Whether a libseccomp architecture token (an AUDIT_ARCH value) is big
+ * endian: libseccomp then exports the program in that byte order, and the
+ * kernel there lays out seccomp_data in it. */
+static int sim_big_endian(uint32_t token)
 {
+    return (token & __AUDIT_ARCH_LE) == 0;
+}
+
+static uint32_t sim_swap32(uint32_t x)
+{
+    return (x >> 24) | ((x >> 8) & 0xff00U) | ((x << 8) & 0xff0000U) | (x << 24);
+}
+
+/* A big-endian program and call, made readable here: each instruction's
+ * code and k swapped, and seccomp_data laid out as that kernel does, so
+ * that a 32-bit load reads the word it would read there (the high half of
+ * a 64-bit field first). */
+static void sim_to_big_endian(struct sock_filter *prog, size_t n,
+                              struct seccomp_data *d)
+{
+    uint32_t w[sizeof *d / sizeof(uint32_t)];
+    size_t i;
+    for (i = 0; i < n; i++) {
+        prog[i].code = (uint16_t)((prog[i].code >> 8) | (prog[i].code << 8));
+        prog[i].k = sim_swap32(prog[i].k);
+    }
+    w[0] = (uint32_t)d->nr;
+    w[1] = d->arch;
+    w[2] = (uint32_t)(d->instruction_pointer >> 32);
+    w[3] = (uint32_t)d->instruction_pointer;
+    for (i = 0; i < 6; i++) {
+        w[4 + 2 * i] = (uint32_t)(d->args[i] >> 32);
+        w[5 + 2 * i] = (uint32_t)d->args[i];
+    }
+    memcpy(d, w, sizeof w);
+}
+
+/* Validate and run a BPF program given as a Lua string, encoded in the
+ * byte order of `order_arch`; pushes the verdict.  Raises on a program the
+ * kernel would refuse. */
+static int sim_run_string(lua_State *L, const char *bpf, size_t len,
+                          const struct seccomp_data *call, uint32_t order_arch,
+                          const char *op)
+{
+    struct seccomp_data data = *call, *d = &data;
     struct sock_filter prog[BPF_MAXINSNS];
     const char *why;
     size_t n, bad = 0;
@@ -293,6 +331,8 @@ static int sim_run_string(lua_State *L, const char *bpf, size_t len,
     if (n > BPF_MAXINSNS)
         return lsc_fail(L, op, "bpf", E2BIG, "more than 4096 instructions");
     memcpy(prog, bpf, len);  /* aligned copy of the string's bytes */
+    if (sim_big_endian(order_arch))
+        sim_to_big_endian(prog, n, d);
     why = sim_validate(prog, n, &bad);
     if (why != NULL) {
         snprintf(detail, sizeof detail, "instruction %zu: %s", bad, why);
@@ -315,7 +355,7 @@ static void sim_kernel_view(struct seccomp_data *d)
 }
 
 /* f:check(syscall[, args[, arch]]) -> action name[, data] */
-static int sim_check(lua_State *L)
+static int l_check(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "check");
     struct seccomp_data d;
@@ -336,13 +376,18 @@ static int sim_check(lua_State *L)
     sim_check_args(L, 3, &d, "check");
     lsc_export_bpf(L, f, "check");
     bpf = lua_tolstring(L, -1, &len);
-    nret = sim_run_string(L, bpf, len, &d, "check");
+    {
+        uint32_t tokens[LSC_MAX_ARCHES];
+        uint32_t order = lsc_filter_arches(f->ctx, tokens) > 0 ? tokens[0]
+                                                              : d.arch;
+        nret = sim_run_string(L, bpf, len, &d, order, "check");
+    }
     lua_remove(L, -1 - nret);  /* the BPF string */
     return nret;
 }
 
 /* bpf_run(bpf, arch_token, nr[, args[, ip]]) -> action name[, data] */
-static int sim_bpf_run(lua_State *L)
+static int l_bpf_run(lua_State *L)
 {
     struct seccomp_data d;
     size_t len;
@@ -359,54 +404,7 @@ static int sim_bpf_run(lua_State *L)
         d.instruction_pointer =
             (uint64_t)lsc_check_integer(L, 5, "bpf_run", NULL,
                                         "instruction pointer");
-    return sim_run_string(L, bpf, len, &d, "bpf_run");
-}
-
-/* syscall_raw(nr, args...) -> result, errno.  Issues exactly the call the
- * simulator reasons about (native ABI, all six registers set), so specs
- * can compare f:check() with the kernel in a child process. */
-static int sim_syscall_raw(lua_State *L)
-{
-    long a[6] = { 0, 0, 0, 0, 0, 0 };
-    long nr = (long)lsc_check_integer(L, 1, "syscall_raw", NULL, "syscall");
-    long r;
-    int i;
-    for (i = 0; i < 6; i++)
-        if (!lua_isnoneornil(L, i + 2))
-            a[i] = (long)lsc_check_integer(L, i + 2, "syscall_raw", NULL,
-                                           "argument");
-    errno = 0;
-    r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    lua_pushinteger(L, r);
-    lua_pushinteger(L, r == -1 ? errno : 0);
-    return 2;
-}
-
-/* bpf_load(bpf): load a raw seccomp program (for example one exported
- * earlier) into this process, with no_new_privs set first.  The kernel
- * alone judges the program (the simulator's checks are not applied), so
- * specs can compare the simulator's refusals with the kernel's. */
-static int sim_bpf_load(lua_State *L)
-{
-    size_t len;
-    const char *bpf = lsc_check_string(L, 1, "bpf_load", NULL, "program", &len);
-    struct sock_filter prog[BPF_MAXINSNS];
-    struct sock_fprog fprog;
-    size_t n;
-    if (len % sizeof(struct sock_filter) != 0 || len == 0 ||
-        len / sizeof(struct sock_filter) > BPF_MAXINSNS)
-        return lsc_fail(L, "bpf_load", "bpf", EINVAL,
-                        "not a whole program of 1..4096 instructions");
-    n = len / sizeof(struct sock_filter);
-    memcpy(prog, bpf, len);
-    fprog.len = (unsigned short)n;
-    fprog.filter = prog;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return lsc_fail(L, "bpf_load", "no_new_privs", errno, NULL);
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
-        return lsc_fail(L, "bpf_load", "seccomp", errno,
-                        "the kernel refused the program");
-    return 0;
+    return sim_run_string(L, bpf, len, &d, d.arch, "bpf_run");
 }
 
 /* The numbers a Lua program needs to write or read seccomp BPF, from the
@@ -443,22 +441,17 @@ static void push_bpf_constants(lua_State *L)
     }
 }
 
-void lsc_open_simulate(lua_State *L)
-{
-    static const luaL_Reg mod[] = {
-        { "bpf_run", sim_bpf_run },
-        { "syscall_raw", sim_syscall_raw },
-        { "bpf_load", sim_bpf_load },
-        { NULL, NULL }
-    };
-    static const luaL_Reg methods[] = {
-        { "check", sim_check },
-        { NULL, NULL }
-    };
-    luaL_setfuncs(L, methods, 0);  /* filter methods at -1 */
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, mod, 0);
-    push_bpf_constants(L);
-    lua_setfield(L, -2, "bpf");
-    lua_pop(L, 1);
-}
+const luaL_Reg lsc_simulate_functions[] = {
+    {"bpf_run", l_bpf_run},
+    {NULL, NULL}
+};
+
+const luaL_Reg lsc_simulate_methods[] = {
+    {"check", l_check},
+    {NULL, NULL}
+};
+
+const lsc_field lsc_simulate_fields[] = {
+    {"bpf", push_bpf_constants},
+    {NULL, NULL}
+};

@@ -1,320 +1,26 @@
 --- lua-seccomp: Linux seccomp filters for Lua.
--- The public API over the C module `seccomp.core`. Filters are userdata
--- whose methods come from the C core (load, pfc, bpf, get, set, ...) and
--- from this file (allow, add with names and groups, ...).
+-- The façade: the only module a user needs. It re-exports the Lua API
+-- (`seccomp.filter`, over the C core) and the policy layer and tools,
+-- which load on first use, and hands the API what it needs from them.
+-- Nothing below requires this module.
 -- @module seccomp
 
-local core = require "seccomp.core"
+local api = require "seccomp.filter"
 
 local seccomp = {}
-local methods = core.methods
 
-seccomp._VERSION = "lua-seccomp scm"
-
--- Module functions the C core provides as they are.
-for _, name in ipairs {
-  "filter", "errno", "trace", "action", "action_name", "syscall",
-  "syscall_name", "arch_native", "arch_token", "arch_name", "version",
-  "api_level", "set_api_level", "errno_name", "errno_value",
-} do
-  seccomp[name] = core[name]
-end
-seccomp.build_version = core.build_version
-
--- Action values with their C names (SCMP_ACT_ALLOW, ...).
-for name, value in pairs(core) do
-  if type(name) == "string" and name:match "^SCMP_ACT_" then
-    seccomp[name] = value
-  end
+-- The API's wiring setters and internals stay in seccomp.filter.
+local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
+                 set_allowed_by = true, internal = true }
+for name, value in pairs(api) do
+  if not WIRING[name] then seccomp[name] = value end
 end
 
--- Named constants generated from the C headers (seccomp.O.WRONLY, ...).
-if type(core.constants) == "table" then
-  for name, value in pairs(core.constants) do
-    seccomp[name] = value
-  end
-end
-
---- Filters.
--- @section filters
-
-local core_filter = core.filter
-local check_unloaded = core.check_unloaded
-
--- Attribute names `seccomp.filter` takes as options: those `f:set` takes.
-local ATTRIBUTES = {}
-for _, name in ipairs(core.attribute_names()) do ATTRIBUTES[name] = true end
-
--- Raises unless every key of `options` is one of `allowed`, a table of
--- key = true (any value) or key = the Lua type its value must have
--- ("boolean", "number").
-local function check_options(op, options, allowed, level)
-  if type(options) ~= "table" then
-    error(("seccomp: %s: Invalid argument (EINVAL): options must be a table, got %s")
-          :format(op, type(options)), level + 1)
-  end
-  for key in pairs(options) do
-    if not allowed[key] then
-      local names = {}
-      for name in pairs(allowed) do names[#names + 1] = name end
-      table.sort(names)
-      error(("seccomp: %s(%s): Invalid argument (EINVAL): unknown option (%s)")
-            :format(op, tostring(key), table.concat(names, ", ")), level + 1)
-    end
-    local want = allowed[key]
-    if want ~= true and type(options[key]) ~= want then
-      error(("seccomp: %s(%s): Invalid argument (EINVAL): must be a %s, got %s")
-            :format(op, tostring(key), want, type(options[key])), level + 1)
-    end
-  end
-end
-
---- A new filter with `default` as its action for every call no rule
--- matches. `options` sets attributes by name (see `f:set`).
-function seccomp.filter(default, options)
-  if default == nil then
-    error("seccomp: filter: Invalid argument (EINVAL): the default action is missing "
-          .. "(seccomp.filter(\"kill\"), seccomp.filter(\"allow\"), ...)", 2)
-  end
-  if options ~= nil then check_options("filter", options, ATTRIBUTES, 2) end
-  local f = core_filter(default)
-  if options ~= nil then
-    local names = {}
-    for name in pairs(options) do names[#names + 1] = name end
-    table.sort(names)
-    for _, name in ipairs(names) do f:set(name, options[name]) end
-  end
-  return f
-end
-
--- The subject a refusal names: the syscall (or the first of a list).
-local function subject_of(name)
-  if type(name) == "table" then name = rawget(name, 1) end
-  if type(name) == "string" or math.type(name) == "integer" then
-    return tostring(name)
-  end
-  return nil
-end
-
--- An error raised inside the library, without the position Lua added:
--- the caller re-raises it at its user's call site.
-local function strip_position(err)
-  if type(err) ~= "string" then return tostring(err) end
-  return err:match("^[^\n]-:%d+: (seccomp: .*)$") or err
-end
-
--- Group names ("@basic-io") expand through the policy layer, loaded only
--- when a group is used. Unknown members are reported, not fatal.
-local skipped_by_filter = setmetatable({}, { __mode = "k" })
-
-local function expand_group(name, f)
-  local ok, members, skipped = pcall(require("seccomp.policy").expand, name, f)
-  if not ok then error(strip_position(members), 4) end
-  return members, skipped
-end
-
-local function expand_names(f, names)
-  if type(names) == "string" and names:sub(1, 1) == "@" then
-    names = { names }
-  elseif type(names) ~= "table" then
-    return names
-  end
-  local list = {}
-  for i = 1, #names do
-    local name = names[i]
-    if type(name) == "string" and name:sub(1, 1) == "@" then
-      local members, skipped = expand_group(name, f)
-      for _, m in ipairs(members) do list[#list + 1] = m end
-      if skipped and #skipped > 0 then
-        local s = skipped_by_filter[f] or {}
-        skipped_by_filter[f] = s
-        for _, m in ipairs(skipped) do s[#s + 1] = m end
-      end
-    else
-      list[#list + 1] = name
-    end
-  end
-  if #list == 0 then
-    error(#names == 0 and "seccomp: add: Invalid argument (EINVAL): empty list of syscalls"
-          or ("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
-             :format(tostring(names[1])), 3)
-  end
-  return list
-end
-
-local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
-local is_open = methods.is_open
-
--- Raises unless f is an open filter that was never loaded, before names
--- are expanded.
-local function check_filter(f, op, subject)
-  if not pcall(is_open, f) then
-    error(("seccomp: %s: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
-          :format(op, type(f)), 3)
-  end
-  check_unloaded(f, op, subject)
-end
-
---- Adds a rule: `action` for the syscall `name` (a name, a number, a
--- group such as "@basic-io", or a list of them) when every comparator holds.
-function methods.add(f, action, name, ...)
-  check_filter(f, "add", subject_of(name))
-  return add_rule(f, action, expand_names(f, name), ...)
-end
-
---- Like `add`, but libseccomp must not rewrite the rule for another ABI.
-function methods.add_exact(f, action, name, ...)
-  check_filter(f, "add_exact", subject_of(name))
-  return add_rule_exact(f, action, expand_names(f, name), ...)
-end
-
---- `f:add("allow", name, ...)`.
-function methods.allow(f, name, ...)
-  check_filter(f, "add", subject_of(name))
-  return add_rule(f, "allow", expand_names(f, name), ...)
-end
-
-local core_priority = methods.priority
-
---- Gives libseccomp a hint to check syscall `name` earlier (0..255).
-function methods.priority(f, name, priority)
-  check_filter(f, "priority", subject_of(name))
-  return core_priority(f, name, priority)
-end
-
---- Records names the policy layer skipped while building this filter.
-function methods.note_skipped(f, names)
-  check_filter(f, "note_skipped")
-  if type(names) ~= "table" then
-    error("seccomp: note_skipped: Invalid argument (EINVAL): names must be a list, got "
-          .. type(names), 2)
-  end
-  for _, m in ipairs(names) do
-    if type(m) ~= "string" then
-      error("seccomp: note_skipped: Invalid argument (EINVAL): names must be strings", 2)
-    end
-  end
-  local s = skipped_by_filter[f] or {}
-  skipped_by_filter[f] = s
-  for _, m in ipairs(names) do s[#s + 1] = m end
-end
-
---- Names a group or policy named that no architecture of this libseccomp
--- knows (names only other architectures have are not recorded).
-function methods.skipped(f)
-  local list = {}
-  for i, name in ipairs(skipped_by_filter[f] or {}) do list[i] = name end
-  return list
-end
-
-local load_filter = core.load_filter
-local LOAD_OPTIONS = { report = "boolean", report_fd = "number", stack = "boolean" }
-
---- Loads the filter into the kernel for this process (and, with tsync,
--- all its threads); from then on the filter is frozen. Options:
--- `report = true` makes a process a rule kills print one line naming the
--- call to stderr (or to `report_fd`) first; `stack = true` loads a filter
--- that is already loaded once more, on top of itself.
-function methods.load(f, options)
-  if options == nil then return load_filter(f) end
-  check_options("load", options, LOAD_OPTIONS, 2)
-  if options.report_fd ~= nil and not options.report then
-    error("seccomp: load(report_fd): Invalid argument (EINVAL): report_fd needs report = true", 2)
-  end
-  if options.report then
-    require("seccomp.runner").install_report(options.report_fd)
-    return load_filter(f, { kill_as_trap = true, stack = options.stack })
-  end
-  return load_filter(f, { stack = options.stack })
-end
-
---- Runs `fn` in a child process with the filter loaded; says how it ended.
-function methods.test(f, fn, options)
-  local ok, result = pcall(require("seccomp.runner").test, f, fn, options)
-  if not ok then error(strip_position(result), 2) end
-  return result
-end
-
---- Comparators.
--- @section comparators
-
--- Methods and metatables are kept apart, and the metatables hidden, so
--- that no code holding a comparator can reach and change them.
-local Arg = {}
-local ArgMeta = { __index = Arg, __metatable = false }
-
-local Comparator = { __metatable = false }
-
-function Comparator.__tostring(c)
-  local name = c.bits == 32 and "arg32" or "arg"
-  if c.op == "masked_eq" then
-    return ("%s(%d):masked_eq(0x%x, 0x%x)"):format(name, c.arg, c.a, c.b)
-  end
-  return ("%s(%d):%s(%d)"):format(name, c.arg, c.op, c.a)
-end
-
-local check_cmp = core.check_cmp
-
--- A value as the user wrote it, for messages: strings quoted.
-local function shown(v)
-  if type(v) == "string" then
-    return (("%q"):format(v):gsub("\\\n", "\\n"))
-  end
-  return tostring(v)
-end
-
-local function argument(bits, i)
-  local name = bits == 32 and "arg32" or "arg"
-  if math.type(i) ~= "integer" then
-    error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
-          :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
-  end
-  if i < 0 or i > 5 then
-    error(("seccomp: %s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %d")
-          :format(name, i), 3)
-  end
-  return setmetatable({ arg = i, bits = bits }, ArgMeta)
-end
-
--- seccomp.arg and seccomp.arg32 keep `argument` out of tail position:
--- a tail call would drop their frame, and its error level 3 would then
--- name the wrong line.
-
---- The whole 64-bit argument `i` (0..5).
-function seccomp.arg(i)
-  local a = argument(64, i)
-  return a
-end
-
---- The low 32 bits of argument `i`: for C int and unsigned arguments,
--- whose high bits the kernel ignores and a caller may fill with garbage.
-function seccomp.arg32(i)
-  local a = argument(32, i)
-  return a
-end
-
-local function comparator(arg, op, a, b)
-  return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
-                                Comparator))
-end
-
-function Arg:eq(v) return comparator(self, "eq", v) end
-function Arg:ne(v) return comparator(self, "ne", v) end
-function Arg:lt(v) return comparator(self, "lt", v) end
-function Arg:le(v) return comparator(self, "le", v) end
-function Arg:gt(v) return comparator(self, "gt", v) end
-function Arg:ge(v) return comparator(self, "ge", v) end
-
---- `(arg & mask) == value`.
-function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) end
-
---- Every bit set in the argument is also set in `allowed`.
-function Arg:flags_in(allowed)
-  check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
-  local mask = ~allowed
-  if self.bits == 32 then mask = mask & 0xffffffff end
-  return comparator(self, "masked_eq", mask, 0)
-end
+-- What the API needs from the layers above, each loaded when first used.
+api.set_expander(function(name, f) return require("seccomp.policy").expand(name, f) end)
+api.set_runner(function(f, fn, options) return require("seccomp.runner").test(f, fn, options) end)
+api.set_report_hints(function() return require("seccomp.report").hints() end)
+api.set_allowed_by(function(name, args) return require("seccomp.explain").allowed_by(name, args) end)
 
 --- Policy layer and tools, loaded on first use.
 -- @section lazy
@@ -325,12 +31,23 @@ function seccomp.groups(...) return require("seccomp.policy").groups(...) end
 function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
 
--- User notification from Lua: receive, respond, id_valid on a notify fd.
+-- Modules reached as fields, loaded on first use: user notification
+-- (receive, respond, id_valid on a notify fd), policy files
+-- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
+-- and child processes (seccomp.child.run(fn or argv), what f:test uses).
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
     rawset(t, "notify", notify)
     return notify
+  elseif key == "policy_file" then
+    local policy_file = require "seccomp.policy_file"
+    rawset(t, "policy_file", policy_file)
+    return policy_file
+  elseif key == "child" then
+    local child = require "seccomp.child"
+    rawset(t, "child", child)
+    return child
   end
 end })
 

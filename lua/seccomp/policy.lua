@@ -17,8 +17,8 @@
 -- true })` raises on a skipped name in any list.
 -- @module seccomp.policy
 
-local seccomp = require "seccomp"
-local core = require "seccomp.core"
+local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
+local internal = seccomp.internal
 local groups = require "seccomp.groups"
 local promise_data = require "seccomp.promises"
 
@@ -63,7 +63,7 @@ end
 
 -- Sub-calls that libseccomp turns into socketcall or ipc on the
 -- architectures that multiplex them (i386, s390, ...), from the core.
-local MULTIPLEXED = core.multiplexed_calls
+local MULTIPLEXED = internal.multiplexed_calls
 
 -- Does architecture `arch` have the call `name`? Cached per arch.
 local has_cache = {}
@@ -102,7 +102,7 @@ local function classify(name, arches)
   return known_anywhere(name) and "absent" or "skipped"
 end
 
-local filter_arches = core.methods.arches
+local filter_arches = internal.arches
 
 -- The architectures of filter `f`, or the native one without a filter.
 local function arches_of(f, op, subject)
@@ -169,7 +169,7 @@ end
 --- Plans: lists of { action, name, cmp... } checked, then added in one go.
 -- @section plans
 
-local check_cmp = core.check_cmp
+local check_cmp = internal.check_cmp
 
 -- The positive integer keys of `t` form 1..n with no hole; returns n.
 -- Raises on a hole (a nil where a value was meant) and, unless `extra`
@@ -485,7 +485,7 @@ end
 local READ_IMPLIES_EXEC = seccomp.PER.READ_IMPLIES_EXEC
 
 local function check_persona(set, promises)
-  local persona = held_persona or core.personality()
+  local persona = held_persona or internal.personality()
   if not set.prot_exec and math.floor(persona / READ_IMPLIES_EXEC) % 2 == 1 then
     fail("pledge", type(promises) == "string" and promises or table.concat(promises, " "),
          "EPERM", "the READ_IMPLIES_EXEC persona flag is set (personality(2)), which"
@@ -662,5 +662,8 @@ function policy.compile(spec, options)
   local skipped, absent = apply(f, plan, "compile")
   return f, skipped, absent
 end
+
+-- The API expands "@group" names in f:add and f:allow through this layer.
+seccomp.set_expander(policy.expand)
 
 return policy

@@ -15,7 +15,7 @@
 -- (a refused Unix socket next to an allowed one): `unless` drops the
 -- refusal when the promise that allows the call is held.
 
-local seccomp = require "seccomp"
+local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
 
 local arg, arg32 = seccomp.arg, seccomp.arg32
 local O, AT, AF, F, IOCTL, PROT, SOCK = seccomp.O, seccomp.AT, seccomp.AF,

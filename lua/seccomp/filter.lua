@@ -1,0 +1,640 @@
+--- The Lua API: filters, rules, comparators, load, check and test, over
+-- the C module `seccomp.core`. Filters are userdata whose methods come
+-- from the C core (load, pfc, bpf, get, set, ...) and from this file
+-- (allow, add with names and groups, ...).
+--
+-- This module requires only the C core. What it needs from the layers
+-- above (expanding "@group" names, the report's hints, the child runner
+-- behind `f:test`) they hand it when they load, through the `set_*`
+-- functions at the end; the façade `seccomp` (init.lua) wires them, and
+-- users require that. Every field but those setters and `internal` (what
+-- the layers above use of the core) is re-exported there under the same
+-- name, so its doc comments name them `seccomp.x`.
+-- @submodule seccomp
+
+local core = require "seccomp.core"
+
+local api = {}
+local methods = core.methods
+
+api._VERSION = "lua-seccomp scm"
+
+-- Module functions the C core provides as they are.
+for _, name in ipairs {
+  "filter", "errno", "trace", "action", "action_name", "syscall",
+  "syscall_name", "arch_native", "arch_token", "arch_name", "version",
+  "api_level", "set_api_level", "errno_name", "errno_value",
+} do
+  api[name] = core[name]
+end
+api.build_version = core.build_version
+
+-- Action values with their C names (SCMP_ACT_ALLOW, ...).
+for name, value in pairs(core) do
+  if type(name) == "string" and name:match "^SCMP_ACT_" then
+    api[name] = value
+  end
+end
+
+-- Named constants generated from the C headers (seccomp.O.WRONLY, ...).
+if type(core.constants) == "table" then
+  for name, value in pairs(core.constants) do
+    api[name] = value
+  end
+end
+
+--- Filters.
+-- @section filters
+
+local core_filter = core.filter
+local check_unloaded = core.check_unloaded
+
+-- Attribute names `seccomp.filter` takes as options: those `f:set` takes.
+local ATTRIBUTES = {}
+for _, name in ipairs(core.attribute_names()) do ATTRIBUTES[name] = true end
+
+-- Raises unless every key of `options` is one of `allowed`, a table of
+-- key = true (any value) or key = the Lua type its value must have
+-- ("boolean", "number").
+local function check_options(op, options, allowed, level)
+  if type(options) ~= "table" then
+    error(("seccomp: %s: Invalid argument (EINVAL): options must be a table, got %s")
+          :format(op, type(options)), level + 1)
+  end
+  for key in pairs(options) do
+    if not allowed[key] then
+      local names = {}
+      for name in pairs(allowed) do names[#names + 1] = name end
+      table.sort(names)
+      error(("seccomp: %s(%s): Invalid argument (EINVAL): unknown option (%s)")
+            :format(op, tostring(key), table.concat(names, ", ")), level + 1)
+    end
+    local want = allowed[key]
+    if want ~= true and type(options[key]) ~= want then
+      error(("seccomp: %s(%s): Invalid argument (EINVAL): must be a %s, got %s")
+            :format(op, tostring(key), want, type(options[key])), level + 1)
+    end
+  end
+end
+
+--- A new filter with `default` as its action for every call no rule
+-- matches. `options` sets attributes by name (see `f:set`).
+function api.filter(default, options)
+  if default == nil then
+    error("seccomp: filter: Invalid argument (EINVAL): the default action is missing "
+          .. "(seccomp.filter(\"kill\"), seccomp.filter(\"allow\"), ...)", 2)
+  end
+  if options ~= nil then check_options("filter", options, ATTRIBUTES, 2) end
+  local f = core_filter(default)
+  if options ~= nil then
+    local names = {}
+    for name in pairs(options) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do f:set(name, options[name]) end
+  end
+  return f
+end
+
+-- The subject a refusal names: the syscall (or the first of a list).
+local function subject_of(name)
+  if type(name) == "table" then name = rawget(name, 1) end
+  if type(name) == "string" or math.type(name) == "integer" then
+    return tostring(name)
+  end
+  return nil
+end
+
+-- An error raised inside the library, without the position Lua added:
+-- the caller re-raises it at its user's call site.
+local function strip_position(err)
+  if type(err) ~= "string" then return tostring(err) end
+  return err:match("^[^\n]-:%d+: (seccomp: .*)$") or err
+end
+
+-- What the layers above hand this module (see the setters at the end).
+local expander      -- expander(name, f): members, skipped; "@group" names
+local runner        -- runner(f, fn, options): the result of f:test
+local report_hints  -- report_hints(): the hints a violation report prints
+local allowed_by    -- allowed_by(name, args): the promises and groups allowing a call
+
+-- Group names ("@basic-io") expand through the policy layer's expander.
+-- Unknown members are reported, not fatal.
+local skipped_by_filter = setmetatable({}, { __mode = "k" })
+
+local function no_expander(name)
+  error(("seccomp: add(%s): Function not implemented (ENOSYS): group names need the "
+         .. "policy layer (require \"seccomp\")"):format(tostring(name)))
+end
+
+local function expand_group(name, f)
+  local ok, members, skipped = pcall(expander or no_expander, name, f)
+  if not ok then error(strip_position(members), 4) end
+  return members, skipped
+end
+
+local function expand_names(f, names)
+  if type(names) == "string" and names:sub(1, 1) == "@" then
+    names = { names }
+  elseif type(names) ~= "table" then
+    return names
+  end
+  local list = {}
+  for i = 1, #names do
+    local name = names[i]
+    if type(name) == "string" and name:sub(1, 1) == "@" then
+      local members, skipped = expand_group(name, f)
+      for _, m in ipairs(members) do list[#list + 1] = m end
+      if skipped and #skipped > 0 then
+        local s = skipped_by_filter[f] or {}
+        skipped_by_filter[f] = s
+        for _, m in ipairs(skipped) do s[#s + 1] = m end
+      end
+    else
+      list[#list + 1] = name
+    end
+  end
+  if #list == 0 then
+    error(#names == 0 and "seccomp: add: Invalid argument (EINVAL): empty list of syscalls"
+          or ("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
+             :format(tostring(names[1])), 3)
+  end
+  return list
+end
+
+local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
+local is_open = methods.is_open
+
+-- Raises unless f is an open filter that was never loaded, before names
+-- are expanded.
+local function check_filter(f, op, subject)
+  if not pcall(is_open, f) then
+    error(("seccomp: %s: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(op, type(f)), 3)
+  end
+  check_unloaded(f, op, subject)
+end
+
+-- The rules of each filter as they were written (after "@group" names
+-- expand), for f:explain: the core's record holds what libseccomp was
+-- given, where arg32, ne and ranges have become blocks of masked_eq.
+-- One flat list per filter, its user value (so that it goes with the
+-- filter, and an add allocates no table: spec/44 measures that), holding
+-- for each add: the action value, exact, the number of comparators and of
+-- names, the set of architectures the rule applies to (false: the
+-- filter's own; a merge brings in rules of other architectures), then
+-- arg, op, a, b, bits per comparator, then the names.
+local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+local HEADER, PER_CMP = 5, 5
+
+local function written(f)
+  local rec = getuservalue(f, 1)
+  return type(rec) == "table" and rec or nil
+end
+
+local function set_written(f, rec) setuservalue(f, rec, 1) end
+
+-- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
+local function each_add(rec, fn)
+  local at = 1
+  while rec and rec[at] ~= nil do
+    local ncmp, nnames = rec[at + 2], rec[at + 3]
+    if fn(at, ncmp, nnames) then return end
+    at = at + HEADER + ncmp * PER_CMP + nnames
+  end
+end
+
+-- Called once the core accepted the rule, so it reads what the core
+-- read (comparator fields and lists raw) and raises on nothing.
+local function record_written(f, action, names, exact, ...)
+  local rec = written(f)
+  if not rec then
+    rec = {}
+    set_written(f, rec)
+  end
+  local n, at = select("#", ...), #rec
+  local list = type(names) == "table"
+  local nnames = list and rawlen(names) or 1
+  rec[at + 1], rec[at + 2], rec[at + 3] = core.action(action), exact, n
+  rec[at + 4], rec[at + 5] = nnames, false
+  at = at + HEADER
+  for i = 1, n do
+    local c = select(i, ...)
+    rec[at + 1], rec[at + 2], rec[at + 3] = rawget(c, "arg"), rawget(c, "op"), rawget(c, "a")
+    rec[at + 4], rec[at + 5] = rawget(c, "b") or false, rawget(c, "bits") or 64
+    at = at + PER_CMP
+  end
+  for i = 1, nnames do rec[at + i] = list and rawget(names, i) or names end
+end
+
+--- Adds a rule: `action` for the syscall `name` (a name, a number, a
+-- group such as "@basic-io", or a list of them) when every comparator holds.
+function methods.add(f, action, name, ...)
+  check_filter(f, "add", subject_of(name))
+  local names = expand_names(f, name)
+  add_rule(f, action, names, ...)
+  record_written(f, action, names, false, ...)
+  return f
+end
+
+--- Like `add`, but libseccomp must not rewrite the rule for another ABI.
+function methods.add_exact(f, action, name, ...)
+  check_filter(f, "add_exact", subject_of(name))
+  local names = expand_names(f, name)
+  add_rule_exact(f, action, names, ...)
+  record_written(f, action, names, true, ...)
+  return f
+end
+
+--- `f:add("allow", name, ...)`.
+function methods.allow(f, name, ...)
+  check_filter(f, "add", subject_of(name))
+  local names = expand_names(f, name)
+  add_rule(f, "allow", names, ...)
+  record_written(f, "allow", names, false, ...)
+  return f
+end
+
+-- reset and close forget the written rules (a collected filter's go with
+-- it); merge moves them, each keeping the architectures it applies to.
+local core_reset, core_merge, core_close = methods.reset, methods.merge, methods.close
+
+function methods.close(f, ...)
+  core_close(f, ...)
+  set_written(f, nil)
+end
+
+function methods.reset(f, ...)
+  core_reset(f, ...)
+  set_written(f, nil)
+  return f
+end
+
+-- The architectures of `f` that its own rules (not merged ones) cover.
+local function own_arches(f)
+  local set, rec = {}, written(f)
+  for _, a in ipairs(methods.arches(f)) do set[a] = true end
+  each_add(rec, function(at)
+    for a in pairs(rec[at + 4] or {}) do set[a] = nil end
+  end)
+  return set
+end
+
+function methods.merge(f, other, ...)
+  local from = pcall(is_open, other) and written(other)
+  local arches = from and own_arches(other)
+  core_merge(f, other, ...)
+  if from then
+    local rec = written(f) or {}
+    set_written(f, rec)
+    local base = #rec
+    each_add(from, function(at) from[at + 4] = from[at + 4] or arches end)
+    table.move(from, 1, #from, base + 1, rec)
+    set_written(other, nil)
+  end
+  return f
+end
+
+local core_priority = methods.priority
+
+--- Gives libseccomp a hint to check syscall `name` earlier (0..255).
+function methods.priority(f, name, priority)
+  check_filter(f, "priority", subject_of(name))
+  return core_priority(f, name, priority)
+end
+
+-- Records names the policy layer skipped while building this filter: an
+-- internal of the policy layer, not public API (docs/API.md leaves it out).
+function methods.note_skipped(f, names)
+  check_filter(f, "note_skipped")
+  if type(names) ~= "table" then
+    error("seccomp: note_skipped: Invalid argument (EINVAL): names must be a list, got "
+          .. type(names), 2)
+  end
+  for _, m in ipairs(names) do
+    if type(m) ~= "string" then
+      error("seccomp: note_skipped: Invalid argument (EINVAL): names must be strings", 2)
+    end
+  end
+  local s = skipped_by_filter[f] or {}
+  skipped_by_filter[f] = s
+  for _, m in ipairs(names) do s[#s + 1] = m end
+end
+
+--- Names a group or policy named that no architecture of this libseccomp
+-- knows (names only other architectures have are not recorded).
+function methods.skipped(f)
+  local list = {}
+  for i, name in ipairs(skipped_by_filter[f] or {}) do list[i] = name end
+  return list
+end
+
+local load_filter = core.load_filter
+local LOAD_OPTIONS = { report = "boolean", report_fd = "number", stack = "boolean" }
+
+--- Loads the filter into the kernel for this process (and, with tsync,
+-- all its threads); from then on the filter is frozen. Options:
+-- `report = true` makes a process a rule kills print one line naming the
+-- call to stderr (or to `report_fd`) first; `stack = true` loads a filter
+-- that is already loaded once more, on top of itself.
+function methods.load(f, options)
+  if options == nil then return load_filter(f) end
+  check_options("load", options, LOAD_OPTIONS, 2)
+  if options.report_fd ~= nil and not options.report then
+    error("seccomp: load(report_fd): Invalid argument (EINVAL): report_fd needs report = true", 2)
+  end
+  if options.report then
+    -- the SIGSYS handler that prints the line; kills become traps for it
+    core.report_install(report_hints and report_hints() or nil, options.report_fd or 2)
+    return load_filter(f, { kill_as_trap = true, stack = options.stack })
+  end
+  return load_filter(f, { stack = options.stack })
+end
+
+--- Runs `fn` in a child process with the filter loaded; says how it ended.
+function methods.test(f, fn, options)
+  if not runner then
+    error("seccomp: test: Function not implemented (ENOSYS): f:test needs the child runner "
+          .. "(require \"seccomp\")", 2)
+  end
+  local ok, result = pcall(runner, f, fn, options)
+  if not ok then error(strip_position(result), 2) end
+  return result
+end
+
+--- Explaining a decision.
+-- @section explain
+
+local core_check = methods.check
+
+-- Whether written comparator `c` holds for argument list `args` (already
+-- as the kernel hands them to the filter): unsigned, arg32 on the low 32
+-- bits only.
+local function cmp_holds(c, args)
+  local v, a, b = args[c.arg + 1], c.a, c.b or 0
+  if c.bits == 32 then v, a, b = v & 0xffffffff, a & 0xffffffff, b & 0xffffffff end
+  local op = c.op
+  if op == "eq" then return v == a end
+  if op == "ne" then return v ~= a end
+  if op == "lt" then return math.ult(v, a) end
+  if op == "le" then return not math.ult(a, v) end
+  if op == "gt" then return math.ult(a, v) end
+  if op == "ge" then return not math.ult(v, a) end
+  if op == "masked_eq" then return v & a == b end
+  return false
+end
+
+-- A name as a rule was given it: its native number and name (nil when
+-- the number has none).
+local function rule_name(name)
+  local nr = type(name) == "number" and math.tointeger(name)
+  if not nr then
+    local ok, got = pcall(core.syscall, name)
+    nr = ok and got or nil
+  end
+  local ok, native = pcall(core.syscall_name, nr)
+  return nr, ok and native or nil
+end
+
+-- The number on `arch` of the syscall a rule names (nil if none).
+local function rule_nr(nr, name, arch, native)
+  if arch == native then return nr end
+  if not name then return nil end
+  local ok, there = pcall(core.syscall, name, arch)
+  return ok and there or nil
+end
+
+local function explain_error(err)
+  err = strip_position(err)
+  return (err:gsub("^seccomp: check", "seccomp: explain", 1))
+end
+
+--- Which rule decides the call `name` (a name or a number) with `args`
+-- (up to six integers, missing ones 0) on `arch` (default: native): a
+-- table `{ syscall =, nr =, arch =, action =, data =, rule =, default =,
+-- badarch =, allowed_by = { promises =, groups = } }`. `action` and
+-- `data` are what `f:check` answers (the filter's program, simulated);
+-- `rule` is the rule as written (`{ action =, data =, syscall =, exact =,
+-- comparators = { { arg =, op =, a =, b =, bits = }... } }`) that matches
+-- the call with that action, the first one added; nil when the default
+-- action decided (`default = true`) or the architecture is not in the
+-- filter (`badarch = true`). `allowed_by` names the promise sets and
+-- groups that would allow the call.
+function methods.explain(f, name, args, arch)
+  if not pcall(is_open, f) then
+    error(("seccomp: explain: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(type(f)), 2)
+  end
+  if not allowed_by then
+    error("seccomp: explain: Function not implemented (ENOSYS): f:explain needs the policy "
+          .. "index (require \"seccomp\")", 2)
+  end
+  local ok, action, data = pcall(core_check, f, name, args, arch)
+  if not ok then error(explain_error(action), 2) end
+  local native = core.arch_native()
+  arch = arch == nil and native or core.arch_name(core.arch_token(arch))
+  if arch == "native" then arch = native end
+  local nr = math.type(name) == "integer" and name or core.syscall(name, arch)
+  local named, sysname = pcall(core.syscall_name, nr, arch)
+  sysname = named and sysname or nil
+  -- the arguments as the kernel hands them to the filter (see f:check):
+  -- cut to 32 bits on 32-bit architectures (x32 calls arrive as x86_64's)
+  local wide = arch == "x32" or core.arch_token(arch) & 0x80000000 ~= 0
+  local seen = {}
+  for i = 1, 6 do
+    local v = args and math.tointeger(rawget(args, i)) or 0
+    seen[i] = wide and v or v & 0xffffffff
+  end
+  local result = { syscall = sysname, nr = nr, arch = arch, action = action, data = data,
+                   default = false, badarch = false }
+  local carried = {}
+  for _, a in ipairs(methods.arches(f)) do carried[a] = true end
+  if not carried[arch] then
+    result.badarch = true
+  else
+    local own, rec = own_arches(f), written(f)
+    each_add(rec, function(at, ncmp, nnames)
+      local rname, rdata = core.action_name(rec[at])
+      local arches = rec[at + 4]
+      local applies = arches and arches[arch] or (not arches and own[arch])
+      if not (applies and rname == action and (action == "trap" or rdata == data)) then
+        return false
+      end
+      local cmps, all = {}, true
+      for i = 1, ncmp do
+        local c0 = at + HEADER + (i - 1) * PER_CMP
+        local c = { arg = rec[c0], op = rec[c0 + 1], a = rec[c0 + 2],
+                    b = rec[c0 + 3] or nil, bits = rec[c0 + 4] }
+        cmps[i] = c
+        if all and not cmp_holds(c, seen) then all = false end
+      end
+      if not all then return false end
+      local names = at + HEADER + ncmp * PER_CMP
+      for k = names, names + nnames - 1 do
+        local rnr, rnative = rule_name(rec[k])
+        if rule_nr(rnr, rnative, arch, native) == nr then
+          result.rule = { action = rname, data = rdata, syscall = rnative or rnr,
+                          exact = rec[at + 1], comparators = cmps }
+          return true
+        end
+      end
+    end)
+    if not result.rule then
+      local dname, ddata = core.action_name(f:get("default_action"))
+      result.default = dname == action and (ddata == data or action == "trap")
+    end
+  end
+  local hints_ok, hints = pcall(allowed_by, sysname, seen)
+  if not hints_ok then error(strip_position(hints), 2) end
+  result.allowed_by = hints
+  return result
+end
+
+--- Comparators.
+-- @section comparators
+
+-- Methods and metatables are kept apart, and the metatables hidden, so
+-- that no code holding a comparator can reach and change them.
+local Arg = {}
+local ArgMeta = { __index = Arg, __metatable = false }
+
+local Comparator = { __metatable = false }
+
+function Comparator.__tostring(c)
+  local name = c.bits == 32 and "arg32" or "arg"
+  if c.op == "masked_eq" then
+    return ("%s(%d):masked_eq(0x%x, 0x%x)"):format(name, c.arg, c.a, c.b)
+  end
+  return ("%s(%d):%s(%d)"):format(name, c.arg, c.op, c.a)
+end
+
+local check_cmp = core.check_cmp
+
+-- A value as the user wrote it, for messages: strings quoted.
+local function shown(v)
+  if type(v) == "string" then
+    return (("%q"):format(v):gsub("\\\n", "\\n"))
+  end
+  return tostring(v)
+end
+
+local function argument(bits, i)
+  local name = bits == 32 and "arg32" or "arg"
+  if math.type(i) ~= "integer" then
+    error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
+          :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
+  end
+  if i < 0 or i > 5 then
+    error(("seccomp: %s: Numerical result out of range (ERANGE): argument index must be an integer 0..5, got %d")
+          :format(name, i), 3)
+  end
+  return setmetatable({ arg = i, bits = bits }, ArgMeta)
+end
+
+-- seccomp.arg and seccomp.arg32 keep `argument` out of tail position:
+-- a tail call would drop their frame, and its error level 3 would then
+-- name the wrong line.
+
+--- The whole 64-bit argument `i` (0..5).
+function api.arg(i)
+  local a = argument(64, i)
+  return a
+end
+
+--- The low 32 bits of argument `i`: for C int and unsigned arguments,
+-- whose high bits the kernel ignores and a caller may fill with garbage.
+function api.arg32(i)
+  local a = argument(32, i)
+  return a
+end
+
+local function comparator(arg, op, a, b)
+  return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
+                                Comparator))
+end
+
+function Arg:eq(v) return comparator(self, "eq", v) end
+function Arg:ne(v) return comparator(self, "ne", v) end
+function Arg:lt(v) return comparator(self, "lt", v) end
+function Arg:le(v) return comparator(self, "le", v) end
+function Arg:gt(v) return comparator(self, "gt", v) end
+function Arg:ge(v) return comparator(self, "ge", v) end
+
+--- `(arg & mask) == value`.
+function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) end
+
+--- Every bit set in the argument is also set in `allowed`.
+function Arg:flags_in(allowed)
+  check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
+  local mask = ~allowed
+  if self.bits == 32 then mask = mask & 0xffffffff end
+  return comparator(self, "masked_eq", mask, 0)
+end
+
+-- For the layers above: what the policy layer and tools use from the
+-- C core, which they do not require themselves. Not re-exported by the
+-- façade, not public API (nor in the LDoc reference).
+
+api.internal = {
+  -- check_cmp(c): raises unless `c` is a comparator the core accepts
+  check_cmp = core.check_cmp,
+  -- sub-calls libseccomp multiplexes through socketcall or ipc: name -> multiplexer
+  multiplexed_calls = core.multiplexed_calls,
+  -- personality(): this process's persona flags (personality(2))
+  personality = core.personality,
+  -- arches(f): f:arches(), raising (not indexing) when f is not a filter
+  arches = methods.arches,
+  -- bpf_run(program, arch_token, nr, args): the simulator's action for a call
+  bpf_run = core.bpf_run,
+  -- the names of the constant tables (O, AT, E, ...), from the core
+  constant_tables = core.constant_tables,
+}
+
+-- Wiring: what the layers above hand this module when they load. Not
+-- public API either.
+
+-- Each setter takes a function (or nil to unset) and returns the one it
+-- replaces. The façade does not re-export them.
+local function check_hook(op, fn)
+  if fn ~= nil and type(fn) ~= "function" then
+    error(("seccomp: %s: Invalid argument (EINVAL): expected a function, got %s")
+          :format(op, type(fn)), 3)
+  end
+end
+
+-- Sets how "@group" names expand: `fn(name, f)` returns the member
+-- names to add to `f` and the ones skipped (unknown here).
+function api.set_expander(fn)
+  check_hook("set_expander", fn)
+  local old = expander
+  expander = fn
+  return old
+end
+
+-- Sets the child runner behind `f:test(fn, options)`: `fn(f, fn, options)`.
+function api.set_runner(fn)
+  check_hook("set_runner", fn)
+  local old = runner
+  runner = fn
+  return old
+end
+
+-- Sets what `f:explain` says would allow a call: `fn(name, args)`
+-- returns `{ promises = {...}, groups = {...} }` (name nil for a number
+-- no syscall has).
+function api.set_allowed_by(fn)
+  check_hook("set_allowed_by", fn)
+  local old = allowed_by
+  allowed_by = fn
+  return old
+end
+
+-- Sets where `f:load{ report = true }` gets its hints: `fn()` returns
+-- the table `core.report_install` takes.
+function api.set_report_hints(fn)
+  check_hook("set_report_hints", fn)
+  local old = report_hints
+  report_hints = fn
+  return old
+end
+
+return api
