@@ -306,7 +306,7 @@ do
   row("Docker-sized compile and load", median(docker_t), median(docker_c),
       median(docker_same))
   print(("  %-36s %7.1f us against %.1f us rebuilding: %.2fx"):format(
-    "saved program load (lraw.bpf_load)", s * 1e6, l * 1e6, s / l))
+    "saved program load (bpf_load)", s * 1e6, l * 1e6, s / l))
 end
 
 -- ---- f:check and the simulator ----------------------------------------

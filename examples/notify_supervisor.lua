@@ -7,27 +7,24 @@
 -- time-of-check race: the target can change that memory after the
 -- supervisor read it. Decide on numbers, or refuse in the filter itself.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
-local notify = require "seccomp.notify"
+local notify, child = seccomp.notify, seccomp.child
 
 local f = seccomp.filter("allow")
 f:add("notify", { "mkdir", "mkdirat", "getppid" })
 
 local mine, theirs = notify.socketpair()
-local pid = core.fork()
-if pid == 0 then
-  core.close_fd(mine)
+local target = child.start(function()
   f:load()
   notify.send_fd(theirs, f:notify_fd())  -- hand the listener to the parent
-  print("child: getppid() = " .. core.syscall_raw(seccomp.syscall("getppid")))  --> child: getppid() = 4242
+  local sh = io.popen("echo $PPID")       -- the shell asks getppid() for $PPID
+  print("child: the shell's parent is " .. sh:read("l"))  --> child: the shell's parent is 4242
+  sh:close()
   local _, _, status = os.execute("mkdir /tmp/notify-example-never-created 2>/dev/null")
   print(("child: mkdir exit status %d (refused)"):format(status))  --> child: mkdir exit status 1 (refused)
-  io.stdout:flush()
-  core.exit(0)
-end
-core.close_fd(theirs)
+end, { setup = function() child.close_fd(mine) end })
+child.close_fd(theirs)
 local fd = notify.recv_fd(mine)
-core.close_fd(mine)
+child.close_fd(mine)
 
 notify.serve(fd, function(req)
   io.write(("parent: pid %d asks %s(%d, ...)\n"):format(req.pid, req.name, req.args[1]))
@@ -35,5 +32,6 @@ notify.serve(fd, function(req)
   if req.name == "mkdir" or req.name == "mkdirat" then return { errno = "EACCES" } end
   return "continue"
 end)
-core.close_fd(fd)
-print("parent: child ended by " .. table.concat({ core.wait(pid) }, " "))  --> parent: child ended by exit 0
+child.close_fd(fd)
+local ended = target:wait()
+print(("parent: child ended by %s %d"):format(ended.how, ended.code))  --> parent: child ended by exit 0

@@ -3,7 +3,6 @@
 -- its log after dropping its rights and was then killed by SIGSYS at the
 -- open, exactly as intended.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 
 local SIGSYS = seccomp.SIG.SIGSYS
 local interpreter = arg[-1] or "lua5.4"
@@ -15,20 +14,11 @@ print("      fstat and what the Lua runtime needs, writes to the log, and then")
 print("      tries to open /etc/hostname.")
 print("")
 
--- The script's stderr comes through a pipe, to read its violation report.
-local r, w = core.pipe()
-local pid = core.fork()
-if pid == 0 then
-  core.dup2(w, 2)
-  local _, err = pcall(core.execv, "/usr/bin/env",
-                       { "env", interpreter, "examples/drop_rights.lua", log })
-  io.stderr:write(tostring(err), "\n")
-  core.exit(127)
-end
-core.close_fd(w)
-local stderr = core.read(r)
-core.close_fd(r)
-local how, code = core.wait(pid)
+-- The script's stderr comes back (output = 2), to read its violation report.
+local ended = seccomp.child.run({ "/usr/bin/env", "env", interpreter, "examples/drop_rights.lua", log },
+                                { output = 2 })
+local how, code, stderr = ended.how, ended.code, ended.output
+if ended.state == "setup" then stderr = stderr .. ended.error .. "\n" end
 io.stdout:write(stderr)
 local refused = stderr:match("seccomp: killed: (%w+)%(")
 

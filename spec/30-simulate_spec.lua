@@ -11,6 +11,7 @@ local seccomp = require "seccomp"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local child = require "seccomp.child"
 
 local B = core.bpf
 local SIGSYS = seccomp.SIG.SIGSYS
@@ -47,24 +48,21 @@ end
 -- What the kernel did to the call, observed in a child.
 -- load(): loads the program in the child; nr/a: the call.
 local function kernel(load, nr, a)
-  local rec <close> = core.report_record()
-  local pid = core.fork()
-  if pid == 0 then
+  local rec
+  local ended = child.run(function()
+    local r, e = lraw.syscall_raw(nr, a[1], a[2], a[3], a[4], a[5], a[6])
+    rec:finish("returned", nil, r, e)
+    core.exit(0)  -- before the runner's own note of the return, without the values
+  end, { setup = function(record)
     -- Under the filter, only the call under test may reach the kernel: no
     -- collector run may give memory back (brk, munmap) meanwhile.
     collectgarbage("collect")
     collectgarbage("stop")
-    local ok, err = pcall(function()
-      core.report_install(nil, -1, rec)  -- a trap records the call
-      load()
-      local r, e = lraw.syscall_raw(nr, a[1], a[2], a[3], a[4], a[5], a[6])
-      rec:finish("returned", nil, r, e)
-    end)
-    if not ok then rec:finish("setup", tostring(err)) end
-    core.exit(0)
-  end
-  local how, code = core.wait(pid)
-  local r = rec:read()
+    rec = record
+    core.report_install(nil, -1, rec)  -- a trap records the call
+    load()
+  end })
+  local how, code, r = ended.how, ended.code, ended.record
   if r.state == "setup" then return "refused: " .. r.message end
   if r.state == "returned" then
     local ret, err = r.values[1], r.values[2]
@@ -331,15 +329,8 @@ describe("bpf_run", function()
     for i, prog in ipairs(bad) do
       assert.has_error(function() core.bpf_run(prog, arch, 0) end, nil, "program " .. i)
       -- The kernel agrees: loading it fails in a child.
-      local rec <close> = core.report_record()
-      local pid = core.fork()
-      if pid == 0 then
-        local ok = pcall(lraw.bpf_load, prog)
-        rec:finish(ok and "returned" or "error")
-        core.exit(0)
-      end
-      core.wait(pid)
-      assert.are.equal("error", rec:read().state, "program " .. i)
+      local r = child.run(function() lraw.bpf_load(prog) end)
+      assert.are.equal("error", r.state, "program " .. i)
     end
   end)
 
@@ -367,16 +358,8 @@ describe("bpf_run", function()
     local seen = {}
     for i, prog in ipairs(programs) do
       local simulated = pcall(core.bpf_run, prog, arch, 0)
-      local rec <close> = core.report_record()
-      local pid = core.fork()
-      if pid == 0 then
-        local ok, err = pcall(lraw.bpf_load, prog)
-        rec:finish(ok and "returned" or "error", err)
-        core.exit(0)
-      end
-      core.wait(pid)
-      local r = rec:read()
-      assert.are.equal(r.state == "returned", simulated, "program " .. i .. ": " .. r.message)
+      local r = child.run(function() lraw.bpf_load(prog) end)
+      assert.are.equal(r.state == "returned", simulated, "program " .. i .. ": " .. (r.error or ""))
       seen[simulated] = true
     end
     -- Both answers occur: the comparison is not vacuous.

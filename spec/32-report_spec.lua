@@ -3,6 +3,7 @@ local seccomp = require "seccomp"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local child = require "seccomp.child"
 local helpers = require "helpers"
 
 local SIGSYS = seccomp.SIG.SIGSYS
@@ -10,22 +11,14 @@ local SIGSYS = seccomp.SIG.SIGSYS
 -- Runs fn in a child after loading f with a report to a pipe; returns
 -- how the child ended and the text written.
 local function run(f, fn, options)
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
-    local opts = { report = true, report_fd = w }
+  local r = child.run(function(_, fd)
+    local opts = { report = true, report_fd = fd }
     for k, v in pairs(options or {}) do opts[k] = v end
     local ok = pcall(f.load, f, opts)
-    if not ok then core.exit(125) end
+    if not ok then return 125 end
     fn()
-    core.exit(0)
-  end
-  core.close_fd(w)
-  local text = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
-  return how, code, text
+  end, { send = true })
+  return r.how, r.code, r.output
 end
 
 local function filter()
@@ -39,32 +32,25 @@ end
 -- and waits; `send(pid)` then signals it from outside. Returns how the
 -- child ended and the text it reported.
 local function signaled(f, send)
-  local r, w = core.pipe()
   local ready_r, ready_w = core.pipe()
   local hold_r, hold_w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
+  local h = child.start(function(_, fd)
     core.close_fd(ready_r)
     core.close_fd(hold_w)
-    local ok = pcall(f.load, f, { report = true, report_fd = w })
-    if not ok then core.exit(125) end
+    local ok = pcall(f.load, f, { report = true, report_fd = fd })
+    if not ok then return 125 end
     core.write(ready_w, "ready")
     core.close_fd(ready_w)
     core.read(hold_r)  -- waits until the parent is done
-    core.exit(0)
-  end
-  core.close_fd(w)
+  end, { send = true })
   core.close_fd(ready_w)
   core.close_fd(hold_r)
   assert.are.equal("ready", core.read(ready_r))
   core.close_fd(ready_r)
-  send(pid)
-  local text = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
+  send(h.pid)
+  local r = h:wait()
   core.close_fd(hold_w)
-  return how, code, text
+  return r.how, r.code, r.output
 end
 
 describe("violation report", function()

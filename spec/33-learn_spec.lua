@@ -4,6 +4,7 @@ local seccomp = require "seccomp"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local child = require "seccomp.child"
 
 -- Child setup: send the command's output to /dev/null (fd 1 is the lowest
 -- free descriptor once closed, so the open takes it).
@@ -15,16 +16,11 @@ end
 -- Runs argv in a child under the compiled policy; how it ended.
 local function run_under(policy_source, argv)
   local f = seccomp.compile(assert(load(policy_source, "policy", "t", {}))())
-  local pid = core.fork()
-  if pid == 0 then
-    pcall(function()
-      quiet()
-      f:load()
-      core.execv(argv[1], argv)
-    end)
-    core.exit(125)
-  end
-  return core.wait(pid)
+  local r = child.run(argv, { setup = function()
+    quiet()
+    f:load()
+  end })
+  return r.how, r.code
 end
 
 local function count(t)

@@ -4,32 +4,27 @@ local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
 local notify = require "seccomp.notify"
+local child = require "seccomp.child"
 
 -- Starts a child that loads `f`, hands the listener over and runs
--- `fn(send)`; returns pid, listener fd, and a reader for what it sent.
+-- `fn(send)`; returns pid, listener fd, a reader for what it sent and a
+-- wait that says how it ended.
 local function supervised(f, fn)
   local mine, theirs = notify.socketpair()
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    local ok = pcall(function()
-      core.close_fd(mine)
-      core.close_fd(r)
-      f:load()
-      notify.send_fd(theirs, f:notify_fd())
-      fn(function(s) core.write(w, s .. "\n") end)
-    end)
-    core.exit(ok and 0 or 1)
-  end
+  local h = child.start(function(send)
+    core.close_fd(mine)
+    f:load()
+    notify.send_fd(theirs, f:notify_fd())
+    fn(function(s) send(s .. "\n") end)
+  end, { send = true })
   core.close_fd(theirs)
-  core.close_fd(w)
   local fd = notify.recv_fd(mine)
   core.close_fd(mine)
-  return pid, fd, function()
-    local text = core.read(r)
-    core.close_fd(r)
-    return text
-  end
+  return h.pid, fd, function() return h:wait().output end,
+    function()
+      local r = h:wait()
+      return r.how, r.code
+    end
 end
 
 describe("notify", function()
@@ -37,7 +32,7 @@ describe("notify", function()
     local f = seccomp.filter("allow")
     f:add("notify", "getppid")
     local nr = seccomp.syscall("getppid")
-    local pid, fd, output = supervised(f, function(send)
+    local pid, fd, output, wait = supervised(f, function(send)
       for i = 1, 3 do
         local ret, err = lraw.syscall_raw(nr, i)
         send(ret .. " " .. err)
@@ -51,7 +46,7 @@ describe("notify", function()
       return "continue"
     end)
     core.close_fd(fd)
-    assert.are.same({ "exit", 0 }, { core.wait(pid) })
+    assert.are.same({ "exit", 0 }, { wait() })
     local lines = {}
     for line in output():gmatch("[^\n]+") do lines[#lines + 1] = line end
     assert.are.equal("-1 " .. seccomp.errno_value("EPERM"), lines[1])
@@ -70,7 +65,7 @@ describe("notify", function()
   it("says whether an id is still waited on", function()
     local f = seccomp.filter("allow")
     f:add("notify", "getppid")
-    local pid, fd = supervised(f, function() lraw.syscall_raw(seccomp.syscall("getppid")) end)
+    local _, fd, _, wait = supervised(f, function() lraw.syscall_raw(seccomp.syscall("getppid")) end)
     assert.are.equal("ready", notify.poll(fd))
     local req = notify.receive(fd)
     assert.is_true(notify.id_valid(fd, req.id))
@@ -78,27 +73,27 @@ describe("notify", function()
     assert.is_false(notify.id_valid(fd, req.id))
     assert.are.equal("hangup", notify.poll(fd))  -- the child exited
     core.close_fd(fd)
-    core.wait(pid)
+    wait()
   end)
 
   it("times out when nothing is pending", function()
     local f = seccomp.filter("allow")
     f:add("notify", "getppid")
-    local pid, fd = supervised(f, function()
+    local _, fd, _, wait = supervised(f, function()
       lraw.syscall_raw(seccomp.syscall("getppid"))
     end)
     local req = notify.receive(fd)
     assert.are.equal("timeout", notify.poll(fd, 0))
     notify.respond(fd, req.id, "continue")
     core.close_fd(fd)
-    core.wait(pid)
+    wait()
   end)
 
   it("refuses continue = false rather than faking a result", function()
     local f = seccomp.filter("allow")
     f:add("notify", "getppid")
     local nr = seccomp.syscall("getppid")
-    local pid, fd, output = supervised(f, function(send)
+    local _, fd, output, wait = supervised(f, function(send)
       local ret, err = lraw.syscall_raw(nr)
       send(ret .. " " .. err)
     end)
@@ -108,7 +103,7 @@ describe("notify", function()
     assert.is_true(notify.id_valid(fd, req.id))
     assert.is_true(notify.respond(fd, req.id, "continue"))
     core.close_fd(fd)
-    assert.are.same({ "exit", 0 }, { core.wait(pid) })
+    assert.are.same({ "exit", 0 }, { wait() })
     assert.are.equal(lraw.getpid() .. " 0\n", output())
   end)
 

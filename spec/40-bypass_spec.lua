@@ -2,7 +2,8 @@
 -- spec asserts how the child ended. build/sysraw makes the raw calls.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
-local raw = dofile("spec/helper/sysraw.lua")
+local helpers = require "helpers"
+local child = require "seccomp.child"
 
 local E = seccomp.errno_value
 local nr = seccomp.syscall
@@ -25,50 +26,50 @@ describe("the i386 ABI through int 0x80 under an x86_64 filter", function()
   end)
 
   it("never runs an i386 mkdir that the x86_64 rules do not mention", function()
-    local dir = raw.tmppath()
+    local dir = helpers.tmpname()
     local i386_mkdir = tostring(nr("mkdir", "x86"))
     -- without a filter the call works, so the helper does reach the kernel
-    local plain = raw.plain("int80", i386_mkdir, "@" .. dir, "0700")
-    assert.are.same({ how = "exit", code = 0 }, plain)
-    assert.is_true(raw.exists(dir))
+    local plain = helpers.sysraw(function() end, "int80", i386_mkdir, "@" .. dir, "0700")
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(plain))
+    assert.is_true(helpers.exists(dir))
     os.remove(dir)
 
-    local r = raw.run(denying(seccomp.errno("EPERM"), "mkdir", "mkdirat"),
+    local r = helpers.sysraw(denying(seccomp.errno("EPERM"), "mkdir", "mkdirat"),
                       "int80", i386_mkdir, "@" .. dir, "0700")
-    assert.is_true(raw.killed(r))
-    assert.is_false(raw.exists(dir))
+    assert.is_true(helpers.killed(r))
+    assert.is_false(helpers.exists(dir))
   end)
 
   it("does not let i386 socketcall pass as the x86_64 syscall with its number", function()
     -- the premise: i386 socketcall and x86_64 getuid share a number
     assert.are.equal(nr("socketcall", "x86"), nr("getuid"))
     local function setup()
-      raw.allowlist("kill", { "getuid" }):load()
+      helpers.allowlist("kill", { "getuid" }):load()
     end
     local n = tostring(nr("getuid"))
-    assert.are.same({ how = "exit", code = 0 }, raw.run(setup, "raw", n))
-    assert.is_true(raw.killed(raw.run(setup, "int80", n, "1", "0")))
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(helpers.sysraw(setup, "raw", n)))
+    assert.is_true(helpers.killed(helpers.sysraw(setup, "int80", n, "1", "0")))
   end)
 end)
 
 describe("x32 syscall numbers (nr | 0x40000000)", function()
   it("are killed and never run", function()
-    local dir = raw.tmppath()
-    local x32_mkdir = tostring(nr("mkdir", "x32") & ~raw.const("__X32_SYSCALL_BIT"))
+    local dir = helpers.tmpname()
+    local x32_mkdir = tostring(nr("mkdir", "x32") & ~helpers.const("__X32_SYSCALL_BIT"))
     -- unfiltered, this kernel answers (x32 disabled gives ENOSYS): no kill
-    assert.are.equal("exit", raw.plain("x32", x32_mkdir, "@" .. dir, "0700").how)
+    assert.are.equal("exit", helpers.sysraw(function() end, "x32", x32_mkdir, "@" .. dir, "0700").how)
     os.remove(dir)
-    local r = raw.run(denying(seccomp.errno("EPERM"), "mkdir", "mkdirat"),
+    local r = helpers.sysraw(denying(seccomp.errno("EPERM"), "mkdir", "mkdirat"),
                       "x32", x32_mkdir, "@" .. dir, "0700")
-    assert.is_true(raw.killed(r))
-    assert.is_false(raw.exists(dir))
+    assert.is_true(helpers.killed(r))
+    assert.is_false(helpers.exists(dir))
   end)
 
   it("are killed even when the same number is allowed for x86_64", function()
     local n = tostring(nr("getppid"))
-    local function setup() raw.allowlist("kill", { "getppid" }):load() end
-    assert.are.same({ how = "exit", code = 0 }, raw.run(setup, "raw", n))
-    assert.is_true(raw.killed(raw.run(setup, "x32", n)))
+    local function setup() helpers.allowlist("kill", { "getppid" }):load() end
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(helpers.sysraw(setup, "raw", n)))
+    assert.is_true(helpers.killed(helpers.sysraw(setup, "x32", n)))
   end)
 end)
 
@@ -78,7 +79,7 @@ describe("upper bits set on a 32-bit argument", function()
   local function deny_inet(cmp)
     return function()
       local f = seccomp.filter("allow")
-      f:add(seccomp.errno("EPERM"), "socket", cmp:eq(raw.const("AF_INET")))
+      f:add(seccomp.errno("EPERM"), "socket", cmp:eq(helpers.const("AF_INET")))
       f:load()
     end
   end
@@ -86,34 +87,34 @@ describe("upper bits set on a 32-bit argument", function()
   it("cannot bypass an arg32 rule", function()
     local setup = deny_inet(seccomp.arg32(0))
     assert.are.same({ how = "exit", code = E("EPERM") },
-                    raw.run(setup, "raw", sock, "AF_INET", "SOCK_STREAM", "0"))
+                    helpers.outcome(helpers.sysraw(setup, "raw", sock, "AF_INET", "SOCK_STREAM", "0")))
     assert.are.same({ how = "exit", code = E("EPERM") },
-                    raw.run(setup, "raw", sock, hi, "SOCK_STREAM", "0"))
+                    helpers.outcome(helpers.sysraw(setup, "raw", sock, hi, "SOCK_STREAM", "0")))
   end)
 
   it("bypasses the same rule written with arg (which is why arg32 exists)", function()
     local setup = deny_inet(seccomp.arg(0))
     assert.are.same({ how = "exit", code = E("EPERM") },
-                    raw.run(setup, "raw", sock, "AF_INET", "SOCK_STREAM", "0"))
+                    helpers.outcome(helpers.sysraw(setup, "raw", sock, "AF_INET", "SOCK_STREAM", "0")))
     -- the kernel reads an int: it makes an AF_INET socket
     assert.are.same({ how = "exit", code = 0 },
-                    raw.run(setup, "raw", sock, hi, "SOCK_STREAM", "0"))
+                    helpers.outcome(helpers.sysraw(setup, "raw", sock, hi, "SOCK_STREAM", "0")))
   end)
 
   it("cannot bypass an arg32 range rule either", function()
     local function setup()
       local f = seccomp.filter("allow")
       f:add(seccomp.errno("EPERM"), "socket",
-            seccomp.arg32(0):ge(raw.const("AF_INET")))
+            seccomp.arg32(0):ge(helpers.const("AF_INET")))
       f:load()
     end
     for _, v in ipairs({ hi, "AF_INET6|0x8000000000000000", "AF_INET|0xffffffff00000000" }) do
       assert.are.same({ how = "exit", code = E("EPERM") },
-                      raw.run(setup, "raw", sock, v, "SOCK_STREAM", "0"))
+                      helpers.outcome(helpers.sysraw(setup, "raw", sock, v, "SOCK_STREAM", "0")))
     end
     -- AF_UNIX is below AF_INET and stays allowed, garbage high bits or not
     assert.are.same({ how = "exit", code = 0 },
-                    raw.run(setup, "raw", sock, "AF_UNIX|0x100000000", "SOCK_STREAM", "0"))
+                    helpers.outcome(helpers.sysraw(setup, "raw", sock, "AF_UNIX|0x100000000", "SOCK_STREAM", "0")))
   end)
 end)
 
@@ -121,32 +122,32 @@ describe("equivalent syscalls", function()
   local file = "spec/40-bypass_spec.lua"
 
   it("denying only open does not stop io.open (libc calls openat)", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       denying(seccomp.errno("EPERM"), "open")()
       local fh = io.open(file)
       return fh and 0 or 1
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 
   it("denying open and openat does", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       denying(seccomp.errno("EPERM"), "open", "openat")()
       local fh, _, code = io.open(file)
       return fh and 0 or code
     end)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 end)
 
 describe("clone3", function()
   it("with errno ENOSYS keeps thread creation working (libc falls back to clone)", function()
-    local r = raw.run(denying(seccomp.errno("ENOSYS"), "clone3"), "thread")
-    assert.are.same({ how = "exit", code = 0 }, r)
+    local r = helpers.sysraw(denying(seccomp.errno("ENOSYS"), "clone3"), "thread")
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 
   it("with errno EPERM breaks thread creation", function()
-    local r = raw.run(denying(seccomp.errno("EPERM"), "clone3"), "thread")
+    local r = helpers.sysraw(denying(seccomp.errno("EPERM"), "clone3"), "thread")
     assert.are.equal("exit", r.how)
     assert.are.equal(E("EPERM"), r.code)  -- pthread_create's error
   end)
@@ -156,15 +157,15 @@ describe("signal return and restart", function()
   local sigs = { "rt_sigaction", "rt_sigreturn", "getpid", "gettid", "tgkill" }
 
   it("an allowlist without rt_sigreturn kills a process whose handler returns", function()
-    local function with() raw.allowlist("kill", sigs):load() end
-    local function without() raw.allowlist("kill", sigs, { rt_sigreturn = true }):load() end
-    assert.are.same({ how = "exit", code = 0 }, raw.run(with, "sigreturn"))
-    assert.is_true(raw.killed(raw.run(without, "sigreturn")))
+    local function with() helpers.allowlist("kill", sigs):load() end
+    local function without() helpers.allowlist("kill", sigs, { rt_sigreturn = true }):load() end
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(helpers.sysraw(with, "sigreturn")))
+    assert.is_true(helpers.killed(helpers.sysraw(without, "sigreturn")))
   end)
 
   -- The child's state letter from /proc/PID/stat (nil once it is gone).
   local function state(pid)
-    return (raw.slurp("/proc/" .. pid .. "/stat") or ""):match("^%d+ %b() (%a)")
+    return (helpers.slurp("/proc/" .. pid .. "/stat") or ""):match("^%d+ %b() (%a)")
   end
 
   -- Polls until done() is true. Fails (and ends the child) when the child
@@ -187,33 +188,29 @@ describe("signal return and restart", function()
   -- long enough for the stop to land inside it on a loaded machine.
   local SLEEP_MS = 3000
   local function stop_and_continue(setup)
-    local pid = core.fork()
-    if pid == 0 then
-      pcall(setup)
-      pcall(core.execv, raw.path, { raw.path, "sleep", tostring(SLEEP_MS) })
-      core.exit(250)
-    end
+    local h = child.start({ helpers.SYSRAW, "sleep", tostring(SLEEP_MS) },
+                          { setup = function() pcall(setup) end })
+    local pid = h.pid
     local want = tostring(nr("clock_nanosleep"))
     poll(pid, "slept in clock_nanosleep", function()
-      local comm = raw.slurp("/proc/" .. pid .. "/comm") or ""
-      local sc = raw.slurp("/proc/" .. pid .. "/syscall") or ""
+      local comm = helpers.slurp("/proc/" .. pid .. "/comm") or ""
+      local sc = helpers.slurp("/proc/" .. pid .. "/syscall") or ""
       return comm == "sysraw\n" and sc:match("^%d+") == want
     end)
     core.kill(pid, seccomp.SIG.SIGSTOP)
     poll(pid, "stopped", function() return state(pid) == "T" end)
     core.kill(pid, seccomp.SIG.SIGCONT)
-    local how, code = core.wait(pid)
-    return { how = how, code = code }
+    return h:wait()
   end
 
   it("an allowlist without restart_syscall kills a sleep interrupted by stop/continue", function()
     local names = { "clock_nanosleep", "restart_syscall" }
-    local with = stop_and_continue(function() raw.allowlist("kill", names):load() end)
-    assert.are.same({ how = "exit", code = 0 }, with)
+    local with = stop_and_continue(function() helpers.allowlist("kill", names):load() end)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(with))
     local without = stop_and_continue(function()
-      raw.allowlist("kill", names, { restart_syscall = true }):load()
+      helpers.allowlist("kill", names, { restart_syscall = true }):load()
     end)
-    assert.is_true(raw.killed(without), ("%s %s: did the sleep end before the stop?")
+    assert.is_true(helpers.killed(without), ("%s %s: did the sleep end before the stop?")
                                           :format(without.how, without.code))
   end)
 end)
@@ -222,18 +219,18 @@ describe("the vDSO", function()
   local clocks = { "clock_gettime", "gettimeofday", "time" }
 
   it("answers os.time() without a syscall, so a rule on clock_gettime does not apply", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       denying("kill_process", table.unpack(clocks))()
       return os.time() > 0 and 0 or 1
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 
   it("does not answer CPU-time clocks, so the same rule kills os.clock()", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       denying("kill_process", table.unpack(clocks))()
       return os.clock() >= 0 and 0 or 1
     end)
-    assert.is_true(raw.killed(r))
+    assert.is_true(helpers.killed(r))
   end)
 end)

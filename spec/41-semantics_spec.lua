@@ -1,7 +1,7 @@
 -- Filter semantics the kernel guarantees, asserted in child processes.
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
-local raw = dofile("spec/helper/sysraw.lua")
+local helpers = require "helpers"
 
 local E = seccomp.errno_value
 local nr = seccomp.syscall
@@ -18,7 +18,7 @@ local function deny_getppid(action)
 end
 
 local function status_field(name)
-  local s = raw.slurp("/proc/self/status")
+  local s = helpers.slurp("/proc/self/status")
   return s:match(name .. ":%s*(%d+)")
 end
 
@@ -31,15 +31,15 @@ describe("errno 0", function()
 
   it("makes a call appear to succeed without running it", function()
     local path = os.tmpname()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local f = seccomp.filter("allow")
       f:add(seccomp.errno(0, { zero = true }), "unlink")
       f:add(seccomp.errno(0, { zero = true }), "unlinkat")
       f:load()
       return os.remove(path) and 0 or 1
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)  -- "removed"
-    assert.is_true(raw.exists(path))                 -- but still there
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))  -- "removed"
+    assert.is_true(helpers.exists(path))                 -- but still there
     os.remove(path)
   end)
 end)
@@ -62,58 +62,58 @@ describe("the largest errno", function()
   it("that seccomp.errno accepts is accepted by a rule and delivered exactly", function()
     local max = largest()
     local out = os.tmpname()
-    local r = raw.run(function() deny_getppid(seccomp.errno(max)):load() end,
+    local r = helpers.sysraw(function() deny_getppid(seccomp.errno(max)):load() end,
                       "-o", out, "raw", getppid)
-    assert.are.same({ how = "exit", code = raw.const("EXIT_BIGERRNO") }, r)
-    assert.are.equal("errno " .. max .. "\n", raw.slurp(out))
+    assert.are.same({ how = "exit", code = helpers.const("EXIT_BIGERRNO") }, helpers.outcome(r))
+    assert.are.equal("errno " .. max .. "\n", helpers.slurp(out))
     os.remove(out)
   end)
 end)
 
 describe("stacked filters", function()
   it("only tighten: a later allow-all does not undo an earlier deny", function()
-    local r = raw.run(function()
+    local r = helpers.sysraw(function()
       deny_getppid():load()
       seccomp.filter("allow"):load()
       local f = seccomp.filter("log")
       f:allow("getppid")
       f:load()
     end, "raw", getppid)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 
   it("apply the most severe action of all", function()
-    local r = raw.run(function()
+    local r = helpers.sysraw(function()
       deny_getppid("kill_process"):load()
       deny_getppid(seccomp.errno("EACCES")):load()
     end, "raw", getppid)
-    assert.is_true(raw.killed(r))
+    assert.is_true(helpers.killed(r))
   end)
 end)
 
 describe("a loaded filter survives", function()
   it("fork: a grandchild is filtered", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       deny_getppid():load()
       local pid = core.fork()
       if pid == 0 then
-        pcall(core.execv, raw.path, { raw.path, "raw", getppid })
+        pcall(core.execv, helpers.SYSRAW, { helpers.SYSRAW, "raw", getppid })
         core.exit(250)
       end
       local how, code = core.wait(pid)
       return how == "exit" and code or 251
     end)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 
   it("exec", function()
-    assert.are.same({ how = "exit", code = 0 }, raw.plain("raw", getppid))
-    local r = raw.run(function() deny_getppid():load() end, "raw", getppid)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(helpers.sysraw(function() end, "raw", getppid)))
+    local r = helpers.sysraw(function() deny_getppid():load() end, "raw", getppid)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 
   it("closing and collecting the Lua object", function()
-    local r = raw.run(function()
+    local r = helpers.sysraw(function()
       local f = deny_getppid()
       f:load()
       f:close()
@@ -121,19 +121,19 @@ describe("a loaded filter survives", function()
       collectgarbage()
       collectgarbage()
     end, "raw", getppid)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 end)
 
 describe("no_new_privs", function()
   it("is set by load (and not before)", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local before = status_field("NoNewPrivs")
       deny_getppid():load()
       local after = status_field("NoNewPrivs")
       return (before == "0" and after == "1") and 0 or 1
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 end)
 
@@ -141,17 +141,17 @@ describe("thread sync", function()
   local n = nr("getppid")
 
   it("filters a thread started before the load", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local t = lthread().start()
       deny_getppid():load()
       local _, err = t:call(n)
       return err
     end)
-    assert.are.same({ how = "exit", code = E("EPERM") }, r)
+    assert.are.same({ how = "exit", code = E("EPERM") }, helpers.outcome(r))
   end)
 
   it("when turned off, leaves that thread unfiltered", function()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local lt = lthread()
       local t = lt.start()
       local f = deny_getppid()
@@ -161,20 +161,20 @@ describe("thread sync", function()
       local _, there = t:call(n)     -- the older one is not
       return (here == E("EPERM") and there == 0) and 0 or 1
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 end)
 
 describe("kill_thread and kill_process", function()
   it("kill_thread ends only the offending thread", function()
-    local r = raw.run(function() deny_getppid("kill_thread"):load() end,
+    local r = helpers.sysraw(function() deny_getppid("kill_thread"):load() end,
                       "thread-call", getppid)
-    assert.are.same({ how = "exit", code = 0 }, r)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
   end)
 
   it("kill_process ends the whole process", function()
-    local r = raw.run(function() deny_getppid("kill_process"):load() end,
+    local r = helpers.sysraw(function() deny_getppid("kill_process"):load() end,
                       "thread-call", getppid)
-    assert.is_true(raw.killed(r))
+    assert.is_true(helpers.killed(r))
   end)
 end)

@@ -12,9 +12,7 @@
 -- (default 100) calls each; `make security-full` runs 100 x 100.
 -- SECCOMP_DIFF_SEED picks the random sequence.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 local helpers = require "helpers"
-local raw = dofile("spec/helper/sysraw.lua")
 local ref = dofile("spec/reference_eval.lua")
 
 local NFILTERS = tonumber(os.getenv("SECCOMP_DIFF_FILTERS")) or 25
@@ -32,7 +30,7 @@ local TESTED = {
   "sched_getparam", "sched_getscheduler", "lseek",
 }
 local HARNESS = { "rt_sigaction", "rt_sigreturn" }
-for _, name in ipairs(raw.harness) do HARNESS[#HARNESS + 1] = name end
+for _, name in ipairs(helpers.SYSRAW_STARTUP) do HARNESS[#HARNESS + 1] = name end
 
 local rng_state
 local oversized = 0
@@ -217,24 +215,18 @@ local function kernel_verdicts(guard, f, calls)
   fh:close()
   local results, start = {}, 0
   while start < #calls do
-    local pid = core.fork()
-    if pid == 0 then
-      local ok, err = pcall(function()
-        if guard then guard:load() end
-        if f then f:load() end
-        core.execv(raw.path, { raw.path, "batch", infile, outfile, tostring(start) })
-      end)
-      io.stderr:write("child: ", tostring(ok and "" or err), "\n")
-      core.exit(250)
-    end
-    local how, code = core.wait(pid)
+    local ended = helpers.sysraw(function()
+      if guard then guard:load() end
+      if f then f:load() end
+    end, "batch", infile, outfile, tostring(start))
+    local how, code = ended.how, ended.code
     for line in io.lines(outfile) do
       local i, what = line:match("^(%d+) (.*)$")
       results[tonumber(i) + 1] = what
     end
     if how == "exit" and code == 0 then break end
-    assert(raw.killed({ how = how, code = code }),
-           "batch child ended by " .. how .. " " .. code)
+    assert(helpers.killed(ended),
+           "batch child ended by " .. how .. " " .. code .. " " .. (ended.error or ""))
     while results[start + 1] do start = start + 1 end
     results[start + 1] = "kill"
     start = start + 1
@@ -297,13 +289,13 @@ describe("the kernel and the reference evaluator", function()
     local agree, total, failures = 0, 0, {}
     for _ = 1, NFILTERS do
       local f, set = random_filter()
-      while #f:bpf() // 8 > raw.const("BPF_MAXINSNS") do
+      while #f:bpf() // 8 > helpers.const("BPF_MAXINSNS") do
         -- too long for the kernel: load must raise, and we try another
-        local r = raw.child(function()
+        local r = helpers.child(function()
           local ok, err = pcall(f.load, f)
           return (not ok and tostring(err):match("^seccomp: load")) and 0 or 1
         end)
-        assert.are.same({ how = "exit", code = 0 }, r)
+        assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
         oversized = oversized + 1
         f:close()
         f, set = random_filter()

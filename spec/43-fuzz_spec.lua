@@ -9,7 +9,7 @@
 -- runs 100000. SECCOMP_FUZZ_SEED picks the random sequence; a crash names
 -- the seed of its child.
 local seccomp = require "seccomp"
-local raw = dofile("spec/helper/sysraw.lua")
+local helpers = require "helpers"
 
 local NCALLS = tonumber(os.getenv("SECCOMP_FUZZ_CALLS")) or 20000
 local SEED = tonumber(os.getenv("SECCOMP_FUZZ_SEED")) or 1234
@@ -219,7 +219,7 @@ describe("the fuzzer", function()
     for k = 1, nchildren do
       local n = math.min(PER_CHILD, NCALLS - (k - 1) * PER_CHILD)
       local out = os.tmpname()
-      local r = raw.child(function()
+      local r = helpers.child(function()
         local s = fuzz(SEED + k, n)
         local fh = io.open(out, "w")
         fh:write(s.calls, " ", s.raised, " ", s.foreign, "\n",
@@ -227,8 +227,8 @@ describe("the fuzzer", function()
         for _, line in ipairs(s.foreign_samples) do fh:write("sample: ", line, "\n") end
         fh:close()
       end)
-      assert.are.same({ how = "exit", code = 0 }, r, "fuzz child seed " .. (SEED + k))
-      local text = raw.slurp(out)
+      assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r), "fuzz child seed " .. (SEED + k))
+      local text = helpers.slurp(out)
       os.remove(out)
       local calls, nraised, nforeign, rest = text:match("^(%d+) (%d+) (%d+)\n(.*)$")
       local violations = rest:match("^(.-)\nsample:") or rest:match("^(.-)\n")

@@ -6,7 +6,7 @@
 local seccomp = require "seccomp"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
-local raw = dofile("spec/helper/sysraw.lua")
+local helpers = require "helpers"
 
 -- The allowed growth is 8 bytes per measured cycle (the second half), so
 -- a leak of 16 bytes a cycle fails at any count. Measured allocator noise
@@ -18,7 +18,7 @@ local MEASURED = 2 * (CYCLES // 4)
 local SLACK_KB = MEASURED * LEAK_BYTES // 1024
 
 local function rss_kb()
-  return tonumber(raw.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
+  return tonumber(helpers.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
 end
 
 -- The library's one export file (see src/export.c) is made once per
@@ -78,14 +78,14 @@ end
 describe("memory", function()
   it(string.format("does not grow over %d create/add/export/close cycles", CYCLES), function()
     local out = os.tmpname()
-    local r = raw.child(function()
+    local r = helpers.child(function()
       local points, fds = measure(CYCLES)
       local fh = io.open(out, "w")
       fh:write(table.concat(points, " "), "\n", table.concat(fds, " "), "\n")
       fh:close()
     end)
-    assert.are.same({ how = "exit", code = 0 }, r)
-    local text = raw.slurp(out)
+    assert.are.same({ how = "exit", code = 0 }, helpers.outcome(r))
+    local text = helpers.slurp(out)
     os.remove(out)
     local points, fds = {}, {}
     local l1, l2 = text:match("^([^\n]*)\n([^\n]*)")

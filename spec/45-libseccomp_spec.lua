@@ -4,7 +4,7 @@
 -- refused add adds nothing and the good rules added afterwards load and
 -- are enforced exactly, on both architectures.
 local seccomp = require "seccomp"
-local raw = dofile("spec/helper/sysraw.lua")
+local helpers = require "helpers"
 
 local E = seccomp.errno_value
 local nr = seccomp.syscall
@@ -13,7 +13,7 @@ local nr = seccomp.syscall
 -- exits 240 and the message is kept in `msg`.
 local function run_under(f, ...)
   local out = os.tmpname()
-  local r = raw.run(function()
+  local r = helpers.sysraw(function()
     local ok, err = pcall(f.load, f)
     if not ok then
       local fh = io.open(out, "w")
@@ -22,7 +22,7 @@ local function run_under(f, ...)
       require("seccomp.core").exit(240)
     end
   end, ...)
-  r.msg = raw.slurp(out)
+  r.msg = helpers.slurp(out)
   os.remove(out)
   return r
 end
@@ -48,7 +48,7 @@ describe("after an add that libseccomp refuses", function()
       f:add(seccomp.errno("EPERM"), 2000)
     end,
     ["an exact rule that one architecture cannot express"] = function(f)
-      f:add_exact(seccomp.errno("EPERM"), "socket", seccomp.arg(0):eq(raw.const("AF_INET")))
+      f:add_exact(seccomp.errno("EPERM"), "socket", seccomp.arg(0):eq(helpers.const("AF_INET")))
     end,
   }
 
@@ -69,7 +69,7 @@ describe("after an add that libseccomp refuses", function()
         }
         for _, c in ipairs(checks) do
           local r = run_under(f, table.unpack(c[1]))
-          assert.are.same({ how = "exit", code = c[2] }, { how = r.how, code = r.code },
+          assert.are.same({ how = "exit", code = c[2] }, helpers.outcome({ how = r.how, code = r.code }),
                           table.concat(c[1], " ") .. " " .. (r.msg or ""))
         end
       end)
@@ -81,7 +81,7 @@ describe("a 64-bit value on a filter with a 32-bit architecture", function()
   -- libseccomp cuts the value to 32 bits for x86, so "arg0 == 2^32" would
   -- become "arg0 == 0" there, allowing a call the rule did not mean to.
   it("is refused and adds nothing; the i386 call stays denied", function()
-    local f = raw.allowlist("kill")
+    local f = helpers.allowlist("kill")
     f:arch_add("x86")
     local before = f:rule_count()
     local ok, err = pcall(f.allow, f, "getppid", seccomp.arg(0):eq(0x100000000))
@@ -89,6 +89,6 @@ describe("a 64-bit value on a filter with a 32-bit architecture", function()
     assert.matches("^seccomp: add", err)
     assert.are.equal(before, f:rule_count())
     local r = run_under(f, "int80", tostring(nr("getppid", "x86")), "0")
-    assert.is_true(raw.killed(r), r.msg)
+    assert.is_true(helpers.killed(r), r.msg)
   end)
 end)

@@ -90,3 +90,41 @@ describe("the simulator on a filter without x32", function()
     f:close()
   end)
 end)
+
+describe("a filter for big-endian architectures alone", function()
+  local function s390x_only()
+    local f = seccomp.filter("kill")
+    f:arch_remove("native")            -- first: libseccomp keeps one byte order
+    f:arch_add("s390x")
+    return f
+  end
+
+  it("is made by removing the native architecture before adding them", function()
+    local f = s390x_only()
+    assert.same({ "s390x" }, f:arches())
+    f:allow("read", seccomp.arg(1):eq(0x100000002))
+    -- the high half of a 64-bit argument is the first word in that layout
+    assert.equal("allow", f:check("read", { 0, 0x100000002 }, "s390x"))
+    assert.equal("kill_process", f:check("read", { 0, 0x200000001 }, "s390x"))
+    assert.equal("kill_process", f:check("read", { 0, 2 }, "s390x"))
+    assert.equal("kill_process", f:check("write", { 0, 0x100000002 }, "s390x"))
+    assert.equal("kill_process", f:check("read", { 0, 0x100000002 }))  -- x86_64: bad arch
+    f:close()
+  end)
+
+  it("cannot lose its last architecture once it has rules, nor be exported without one", function()
+    local f = seccomp.filter("kill")
+    f:arch_remove("native")
+    local ok, err = pcall(f.bpf, f)
+    assert.is_false(ok)
+    assert.equal("seccomp: bpf: Invalid argument (EINVAL): the filter has no architecture: "
+                 .. "add one with arch_add", err)
+    f:arch_add("x86_64")
+    f:allow("read")
+    ok, err = pcall(f.arch_remove, f, "x86_64")
+    assert.is_false(ok)
+    assert.equal("seccomp: arch_remove(x86_64): Invalid argument (EINVAL): a filter with "
+                 .. "rules needs at least one architecture: add the other one first", err)
+    f:close()
+  end)
+end)

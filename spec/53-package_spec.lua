@@ -28,7 +28,10 @@ local MODULES = {
   ["lua/seccomp/notify.lua"] = { "notify", "notify" },
   ["lua/seccomp/runner.lua"] = { "runner", "seccomp.runner" },
   ["lua/seccomp/report.lua"] = { "report", "seccomp.report" },
+  ["lua/seccomp/child.lua"] = { "child", "seccomp.child" },
+  ["lua/seccomp/policy_index.lua"] = { "index", "seccomp.policy_index" },
   ["lua/seccomp/policy_file.lua"] = { "policy_file", "seccomp.policy_file" },
+  ["lua/seccomp/explain.lua"] = { "explain", "seccomp.explain" },
 }
 
 -- The functions the Lua sources give a doc comment (`---`), by public name.

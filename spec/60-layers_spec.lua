@@ -10,7 +10,8 @@ local LAYERS = {
   { name = "Lua API", modules = { "seccomp.filter", "seccomp.child", "seccomp.notify" } },
   { name = "policy layer and tools", modules = {
     "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_file",
-    "seccomp.report", "seccomp.runner", "seccomp.learn",
+    "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",
+    "seccomp.learn_cover", "seccomp.learn_write", "seccomp.explain",
   } },
   { name = "façade", modules = { "seccomp" } },
   { name = "CLI", modules = { "bin/lua-seccomp" } },

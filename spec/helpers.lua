@@ -1,7 +1,11 @@
---- Helpers shared by the specs: run code in a child process and say how
--- it ended. A filter is never loaded into the busted process itself.
+--- Helpers shared by the specs: run code or build/sysraw (the raw-syscall
+-- helper, spec/helper/sysraw.c) in a child process and say how it ended,
+-- constants from the C headers, files. A filter is never loaded into the
+-- busted process itself. Children start through seccomp.child, and end by
+-- its exit convention: the integer the function returns, 1 when it
+-- raised, 125 when the setup before an exec raised.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
+local child = require "seccomp.child"
 
 local helpers = {}
 
@@ -11,33 +15,23 @@ helpers.SIGKILL = seccomp.SIG.SIGKILL
 helpers.SIGSEGV = seccomp.SIG.SIGSEGV
 helpers.SIGABRT = seccomp.SIG.SIGABRT
 
---- The exit code a child uses when its function raised.
-helpers.RAISED = 120
+--- What `exited` and `assert_exit` take for "the function raised": the
+-- child then exits with child.EXIT_RAISED (1), which a function may also
+-- return, so the shared record tells the two apart.
+helpers.RAISED = "raised"
 
 --- Runs `fn(send)` in a forked child and waits for it. `send(s)` passes a
 -- string back to the parent through a pipe. The child exits with the
--- number fn returns (0 when it returns nothing), or RAISED when it raises.
+-- number fn returns (0 when it returns nothing), or child.EXIT_RAISED when
+-- it raises (the message then ends the output, after "raised: ").
 -- `output_fd` (1 or 2) also sends the child's stdout or stderr through the
 -- pipe, so what a program it execs prints comes back too.
--- Returns { how = "exit"|"signal", code = n, output = string }.
+-- Returns { how = "exit"|"signal", code = n, output = string, state =,
+-- error = }.
 function helpers.child(fn, output_fd)
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
-    if output_fd then core.dup2(w, output_fd) end
-    local ok, result = pcall(fn, function(s) core.write(w, tostring(s)) end)
-    if not ok then
-      pcall(core.write, w, "raised: " .. tostring(result))
-      core.exit(helpers.RAISED)
-    end
-    core.exit(math.type(result) == "integer" and result or 0)
-  end
-  core.close_fd(w)
-  local output = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
-  return { how = how, code = code, output = output }
+  local r = child.run(fn, { send = true, output = output_fd })
+  if r.state == "error" then r.output = r.output .. "raised: " .. r.error end
+  return r
 end
 
 --- True when the child was killed by signal `signo`.
@@ -45,9 +39,27 @@ function helpers.signaled(result, signo)
   return result.how == "signal" and result.code == signo
 end
 
---- True when the child exited with `code`.
+--- True when the child was killed by SIGSYS (a kill action).
+function helpers.killed(result)
+  return helpers.signaled(result, helpers.SIGSYS)
+end
+
+--- True when the child exited with `code`, and not because its function
+-- or setup raised; with RAISED, when its function raised.
 function helpers.exited(result, code)
+  if code == helpers.RAISED then
+    return result.how == "exit" and result.code == child.EXIT_RAISED and result.state == "error"
+  end
   return result.how == "exit" and result.code == code
+         and result.state ~= "error" and result.state ~= "setup"
+end
+
+--- How the child ended, { how =, code = }, for comparing whole; a raise
+-- adds its message, so that it never compares equal to an exit.
+function helpers.outcome(result)
+  local out = { how = result.how, code = result.code }
+  if result.state == "error" or result.state == "setup" then out.error = result.error end
+  return out
 end
 
 --- Asserts the child exited with `code`.
@@ -79,31 +91,79 @@ end
 
 --- Describes a child's end for assertion messages.
 function helpers.describe(result)
+  local output = result.output or ""
+  if result.state == "setup" then output = output .. "setup raised: " .. result.error end
   return ("%s %s%s"):format(result.how, tostring(result.code),
-    result.output ~= "" and (" output: " .. result.output) or "")
+    output ~= "" and (" output: " .. output) or "")
+end
+
+--- The content of file `name`, or nil when it cannot be read.
+function helpers.slurp(name)
+  local fh = io.open(name, "rb")
+  if not fh then return nil end
+  local s = fh:read("a")
+  fh:close()
+  return s
+end
+
+--- Does a path exist?
+function helpers.exists(name)
+  return os.rename(name, name) ~= nil
 end
 
 --- Path of the raw-syscall test program built by `make`.
 helpers.SYSRAW = "build/sysraw"
 
---- What the static build/sysraw needs from exec to exit, for filters
--- whose default action refuses everything else.
+--- What the static build/sysraw needs between exec and its end, in every
+-- mode the specs run it (threads and batch files included), for filters
+-- whose default action refuses everything else: the one allowlist for
+-- starting it.
 helpers.SYSRAW_STARTUP = {
-  "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq",
-  "prlimit64", "readlink", "readlinkat", "mprotect", "getrandom", "uname",
-  "mmap", "munmap", "newfstatat", "fstat", "ioctl", "write", "close",
-  "exit_group", "exit",
+  "execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list",
+  "rseq", "prlimit64", "readlink", "getrandom", "mprotect", "mmap",
+  "munmap", "madvise", "futex", "exit_group", "exit", "write", "read",
+  "openat", "close", "rt_sigprocmask",
 }
+
+--- A filter with default action `default` that allows SYSRAW_STARTUP and
+-- the given names, minus those in `without` (a set).
+function helpers.allowlist(default, names, without)
+  without = without or {}
+  local f = seccomp.filter(default)
+  local seen = {}
+  for _, list in ipairs({ helpers.SYSRAW_STARTUP, names or {} }) do
+    for _, name in ipairs(list) do
+      if not seen[name] and not without[name] then
+        seen[name] = true
+        f:allow(name)
+      end
+    end
+  end
+  return f
+end
 
 --- Runs build/sysraw with `args` in a child after `setup()` (which loads
 -- a filter), so the calls run under the filter exactly as written.
+-- Returns what `child` does (an output of "" unless setup raised).
 function helpers.sysraw(setup, ...)
   local argv = { helpers.SYSRAW }
   for _, a in ipairs { ... } do argv[#argv + 1] = tostring(a) end
-  return helpers.child(function()
-    setup()
-    core.execv(helpers.SYSRAW, argv)
-  end)
+  return child.run(argv, { setup = function() setup() end })
+end
+
+local consts = {}
+
+--- A constant from the C headers, as build/sysraw was compiled against
+-- them.
+function helpers.const(name)
+  if consts[name] == nil then
+    local p = assert(io.popen(helpers.SYSRAW .. " const " .. name))
+    local v = math.tointeger(tonumber(p:read("l")))
+    p:close()
+    assert(v, "sysraw does not know the constant " .. name)
+    consts[name] = v
+  end
+  return consts[name]
 end
 
 --- A fresh temporary file name.

@@ -212,14 +212,19 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
                         "merged rules, and merged rules apply to the source "
                         "filter's architectures only; add architectures "
                         "before merging");
-    if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
-        return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
-                        "least one architecture: add the other one first");
+    /* Before any rule the last architecture may go, so that a filter for
+     * architectures libseccomp will not mix with the native one (the other
+     * byte order) can be made: remove it, then add them. lsc_ready refuses
+     * to export or load a filter left with none. */
+    if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1 &&
+        f->nrules > 0)
+        return lsc_fail(L, op, arch_name(token), EINVAL, "a filter with rules "
+                        "needs at least one architecture: add the other one first");
     if (f->nrules > 0 || has_priority(f->log)) {
-        /* Once there are rules or priorities, libseccomp 2.5.4 gives an architecture
-         * added later none of them, and removing one leaves its rule
-         * lists inconsistent (later adds read past their end): rebuild
-         * from the record instead, architectures first. */
+        /* Once there are rules or priorities, libseccomp 2.5.4 gives an
+         * architecture added later none of them, and removing one leaves
+         * its rule lists inconsistent (later adds read past their end):
+         * rebuild from the record instead, architectures first. */
         if (kind == LSC_OP_ARCH_ADD && lsc_arch_is_narrow(token) &&
             wide_rule(f->log) != NULL)
             return lsc_fail(L, op, arch_name(token), EINVAL, "a rule compares "

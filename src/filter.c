@@ -384,6 +384,12 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
     if (f->loads > 0)  /* frozen: the level was chosen before the load */
         return;
     {
+        uint32_t tokens[LSC_MAX_ARCHES];
+        if (lsc_filter_arches(f->ctx, tokens) == 0)
+            lsc_fail(L, op, NULL, EINVAL, "the filter has no architecture: "
+                     "add one with arch_add");
+    }
+    {
         uint32_t tsync = 0;
         if (seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_TSYNC, &tsync) == 0 &&
             tsync && seccomp_api_get() < 2)

@@ -134,7 +134,9 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
  *   the same syscall already compares with a range as written: 2.5.4
  *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
  *   a0 == 0xffffffff gets the errno). Ranges against eq, masked_eq and
- *   blocks merge correctly.
+ *   blocks merge correctly, and so does one range repeated as the last
+ *   comparison of several rules (test 04 of libseccomp: a2 < SSIZE_MAX
+ *   after a0 == 1 and after a0 == 2; spec/47-regression_spec.lua).
  * Both merge bugs are in _db_tree_add(), which on a 64-bit comparison
  * updates the true action where it means the false one (libseccomp 2.6.1,
  * GHSA-4q85-33p6-j5g6). The shapes were found, and the rest checked, by
@@ -309,46 +311,58 @@ static size_t first_rule(const lsc_log *log, int nr, const rule_index **xp)
     return x->slots[slot_of(x, log->ops, nr)].head;
 }
 
-static int range_on(const lsc_rule *r, unsigned int arg)
+/* Whether rule r gives libseccomp a range as other_range_given asks. */
+static int range_other(const lsc_rule *r, const lsc_cmp *c, int last)
 {
     unsigned int j;
-    for (j = 0; j < r->ncmp; j++)
-        if (r->cmp[j].arg == arg && is_range(r->cmp[j].op))
+    for (j = 0; j < r->ncmp; j++) {
+        const struct scmp_arg_cmp *g = &r->cmp[j];
+        if (g->arg == c->arg && is_range(g->op) &&
+            (g->op != c->op || g->datum_a != c->a || !last ||
+             j + 1 != r->ncmp))  /* cmp[] is sorted by argument */
             return 1;
+    }
     return 0;
 }
 
-/* Does a recorded rule on syscall nr give libseccomp a range on arg? */
-static int range_given(const lsc_log *log, int nr, unsigned int arg)
+/* Does a recorded rule on syscall nr give libseccomp a range on c's
+ * argument other than c itself, or c where it is not the rule's last
+ * comparison? With last set, the same range as the last comparison of
+ * several rules is one leaf of libseccomp's tree and merges correctly;
+ * followed by other comparisons, 2.5.4 loops without end merging it
+ * (a0 < 2^63 - 1 && a1 & 2^63 == 0; a0 < 2^63 - 1 && a2 & ~1 == 0xfffffffe). */
+static int other_range_given(const lsc_log *log, int nr, const lsc_cmp *c,
+                             int last)
 {
     const rule_index *x;
     size_t i, k = first_rule(log, nr, &x);
     if (k != WALK) {
         for (; k != 0; k = x->next[k - 1])
-            if (range_on(&log->ops[k - 1].rule, arg))
+            if (range_other(&log->ops[k - 1].rule, c, last))
                 return 1;
         return 0;
     }
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        if (op->kind == LSC_OP_MERGE && range_given(op->merged, nr, arg))
+        if (op->kind == LSC_OP_MERGE && other_range_given(op->merged, nr, c, last))
             return 1;
         if (!is_rule(op) || op->rule.syscall != nr)
             continue;
-        if (range_on(&op->rule, arg))
+        if (range_other(&op->rule, c, last))
             return 1;
     }
     return 0;
 }
 
 /* Whether comparison c goes to libseccomp as written on syscall nr. */
-static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr)
+static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr,
+                            int last)
 {
     if (c->bits == 32 || c->op == SCMP_CMP_NE)
         return 0;
     if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
         return 1;
-    return !range_given(log, nr, c->arg);
+    return !other_range_given(log, nr, c, last);
 }
 
 /* ---- overlapping rules ------------------------------------------------
@@ -811,10 +825,13 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                          lsc_rule *out)
 {
     size_t per = 1, i;
-    unsigned int j;
+    unsigned int j, top = 0;
     int written[LSC_MAX_ARGS];
     for (j = 0; j < ncmp; j++)
-        written[j] = given_as_written(log, &c[j], nr);
+        if (c[j].arg > top)
+            top = c[j].arg;  /* the rule's last comparison in libseccomp */
+    for (j = 0; j < ncmp; j++)
+        written[j] = given_as_written(log, &c[j], nr, c[j].arg == top);
     /* A range as written above an argument split into several blocks
      * would repeat in each of the rules, and 2.5.4 takes time exponential
      * in their number to merge them: it becomes blocks too. */

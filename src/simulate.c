@@ -282,11 +282,51 @@ static void sim_check_args(lua_State *L, int idx, struct seccomp_data *d,
     }
 }
 
-/* Validate and run a BPF program given as a Lua string; pushes the
- * verdict.  Raises on a program the kernel would refuse. */
-static int sim_run_string(lua_State *L, const char *bpf, size_t len,
-                          const struct seccomp_data *d, const char *op)
+/* Whether a libseccomp architecture token (an AUDIT_ARCH value) is big
+ * endian: libseccomp then exports the program in that byte order, and the
+ * kernel there lays out seccomp_data in it. */
+static int sim_big_endian(uint32_t token)
 {
+    return (token & __AUDIT_ARCH_LE) == 0;
+}
+
+static uint32_t sim_swap32(uint32_t x)
+{
+    return (x >> 24) | ((x >> 8) & 0xff00U) | ((x << 8) & 0xff0000U) | (x << 24);
+}
+
+/* A big-endian program and call, made readable here: each instruction's
+ * code and k swapped, and seccomp_data laid out as that kernel does, so
+ * that a 32-bit load reads the word it would read there (the high half of
+ * a 64-bit field first). */
+static void sim_to_big_endian(struct sock_filter *prog, size_t n,
+                              struct seccomp_data *d)
+{
+    uint32_t w[sizeof *d / sizeof(uint32_t)];
+    size_t i;
+    for (i = 0; i < n; i++) {
+        prog[i].code = (uint16_t)((prog[i].code >> 8) | (prog[i].code << 8));
+        prog[i].k = sim_swap32(prog[i].k);
+    }
+    w[0] = (uint32_t)d->nr;
+    w[1] = d->arch;
+    w[2] = (uint32_t)(d->instruction_pointer >> 32);
+    w[3] = (uint32_t)d->instruction_pointer;
+    for (i = 0; i < 6; i++) {
+        w[4 + 2 * i] = (uint32_t)(d->args[i] >> 32);
+        w[5 + 2 * i] = (uint32_t)d->args[i];
+    }
+    memcpy(d, w, sizeof w);
+}
+
+/* Validate and run a BPF program given as a Lua string, encoded in the
+ * byte order of `order_arch`; pushes the verdict.  Raises on a program the
+ * kernel would refuse. */
+static int sim_run_string(lua_State *L, const char *bpf, size_t len,
+                          const struct seccomp_data *call, uint32_t order_arch,
+                          const char *op)
+{
+    struct seccomp_data data = *call, *d = &data;
     struct sock_filter prog[BPF_MAXINSNS];
     const char *why;
     size_t n, bad = 0;
@@ -298,6 +338,8 @@ static int sim_run_string(lua_State *L, const char *bpf, size_t len,
     if (n > BPF_MAXINSNS)
         return lsc_fail(L, op, "bpf", E2BIG, "more than 4096 instructions");
     memcpy(prog, bpf, len);  /* aligned copy of the string's bytes */
+    if (sim_big_endian(order_arch))
+        sim_to_big_endian(prog, n, d);
     why = sim_validate(prog, n, &bad);
     if (why != NULL) {
         snprintf(detail, sizeof detail, "instruction %zu: %s", bad, why);
@@ -343,7 +385,12 @@ static int l_check(lua_State *L)
     sim_check_args(L, 3, &d, "check");
     lsc_export_bpf(L, f, "check");
     bpf = lua_tolstring(L, -1, &len);
-    nret = sim_run_string(L, bpf, len, &d, "check");
+    {
+        uint32_t tokens[LSC_MAX_ARCHES];
+        uint32_t order = lsc_filter_arches(f->ctx, tokens) > 0 ? tokens[0]
+                                                              : d.arch;
+        nret = sim_run_string(L, bpf, len, &d, order, "check");
+    }
     lua_remove(L, -1 - nret);  /* the BPF string */
     return nret;
 }
@@ -366,27 +413,7 @@ static int l_bpf_run(lua_State *L)
         d.instruction_pointer =
             (uint64_t)lsc_check_integer(L, 5, "bpf_run", NULL,
                                         "instruction pointer");
-    return sim_run_string(L, bpf, len, &d, "bpf_run");
-}
-
-/* syscall_raw(nr, args...) -> result, errno.  Issues exactly the call the
- * simulator reasons about (native ABI, all six registers set), so specs
- * can compare f:check() with the kernel in a child process. */
-static int l_syscall_raw(lua_State *L)
-{
-    long a[6] = { 0, 0, 0, 0, 0, 0 };
-    long nr = (long)lsc_check_integer(L, 1, "syscall_raw", NULL, "syscall");
-    long r;
-    int i;
-    for (i = 0; i < 6; i++)
-        if (!lua_isnoneornil(L, i + 2))
-            a[i] = (long)lsc_check_integer(L, i + 2, "syscall_raw", NULL,
-                                           "argument");
-    errno = 0;
-    r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    lua_pushinteger(L, r);
-    lua_pushinteger(L, r == -1 ? errno : 0);
-    return 2;
+    return sim_run_string(L, bpf, len, &d, d.arch, "bpf_run");
 }
 
 /* The numbers a Lua program needs to write or read seccomp BPF, from the
@@ -425,7 +452,6 @@ static void push_bpf_constants(lua_State *L)
 
 const luaL_Reg lsc_simulate_functions[] = {
     {"bpf_run", l_bpf_run},
-    {"syscall_raw", l_syscall_raw},
     {NULL, NULL}
 };
 

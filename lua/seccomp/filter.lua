@@ -7,8 +7,9 @@
 -- above (expanding "@group" names, the report's hints, the child runner
 -- behind `f:test`) they hand it when they load, through the `set_*`
 -- functions at the end; the façade `seccomp` (init.lua) wires them, and
--- users require that. Every field but those setters is re-exported there
--- under the same name, so its doc comments name them `seccomp.x`.
+-- users require that. Every field but those setters and `internal` (what
+-- the layers above use of the core) is re-exported there under the same
+-- name, so its doc comments name them `seccomp.x`.
 -- @submodule seccomp
 
 local core = require "seccomp.core"
@@ -114,6 +115,7 @@ end
 local expander      -- expander(name, f): members, skipped; "@group" names
 local runner        -- runner(f, fn, options): the result of f:test
 local report_hints  -- report_hints(): the hints a violation report prints
+local allowed_by    -- allowed_by(name, args): the promises and groups allowing a call
 
 -- Group names ("@basic-io") expand through the policy layer's expander.
 -- Unknown members are reported, not fatal.
@@ -172,23 +174,124 @@ local function check_filter(f, op, subject)
   check_unloaded(f, op, subject)
 end
 
+-- The rules of each filter as they were written (after "@group" names
+-- expand), for f:explain: the core's record holds what libseccomp was
+-- given, where arg32, ne and ranges have become blocks of masked_eq.
+-- One flat list per filter, its user value (so that it goes with the
+-- filter, and an add allocates no table: spec/44 measures that), holding
+-- for each add: the action value, exact, the number of comparators and of
+-- names, the set of architectures the rule applies to (false: the
+-- filter's own; a merge brings in rules of other architectures), then
+-- arg, op, a, b, bits per comparator, then the names.
+local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+local HEADER, PER_CMP = 5, 5
+
+local function written(f)
+  local rec = getuservalue(f, 1)
+  return type(rec) == "table" and rec or nil
+end
+
+local function set_written(f, rec) setuservalue(f, rec, 1) end
+
+-- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
+local function each_add(rec, fn)
+  local at = 1
+  while rec and rec[at] ~= nil do
+    local ncmp, nnames = rec[at + 2], rec[at + 3]
+    if fn(at, ncmp, nnames) then return end
+    at = at + HEADER + ncmp * PER_CMP + nnames
+  end
+end
+
+-- Called once the core accepted the rule, so it reads what the core
+-- read (comparator fields and lists raw) and raises on nothing.
+local function record_written(f, action, names, exact, ...)
+  local rec = written(f)
+  if not rec then
+    rec = {}
+    set_written(f, rec)
+  end
+  local n, at = select("#", ...), #rec
+  local list = type(names) == "table"
+  local nnames = list and rawlen(names) or 1
+  rec[at + 1], rec[at + 2], rec[at + 3] = core.action(action), exact, n
+  rec[at + 4], rec[at + 5] = nnames, false
+  at = at + HEADER
+  for i = 1, n do
+    local c = select(i, ...)
+    rec[at + 1], rec[at + 2], rec[at + 3] = rawget(c, "arg"), rawget(c, "op"), rawget(c, "a")
+    rec[at + 4], rec[at + 5] = rawget(c, "b") or false, rawget(c, "bits") or 64
+    at = at + PER_CMP
+  end
+  for i = 1, nnames do rec[at + i] = list and rawget(names, i) or names end
+end
+
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- group such as "@basic-io", or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
   check_filter(f, "add", subject_of(name))
-  return add_rule(f, action, expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule(f, action, names, ...)
+  record_written(f, action, names, false, ...)
+  return f
 end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
   check_filter(f, "add_exact", subject_of(name))
-  return add_rule_exact(f, action, expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule_exact(f, action, names, ...)
+  record_written(f, action, names, true, ...)
+  return f
 end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
   check_filter(f, "add", subject_of(name))
-  return add_rule(f, "allow", expand_names(f, name), ...)
+  local names = expand_names(f, name)
+  add_rule(f, "allow", names, ...)
+  record_written(f, "allow", names, false, ...)
+  return f
+end
+
+-- reset and close forget the written rules (a collected filter's go with
+-- it); merge moves them, each keeping the architectures it applies to.
+local core_reset, core_merge, core_close = methods.reset, methods.merge, methods.close
+
+function methods.close(f, ...)
+  core_close(f, ...)
+  set_written(f, nil)
+end
+
+function methods.reset(f, ...)
+  core_reset(f, ...)
+  set_written(f, nil)
+  return f
+end
+
+-- The architectures of `f` that its own rules (not merged ones) cover.
+local function own_arches(f)
+  local set, rec = {}, written(f)
+  for _, a in ipairs(methods.arches(f)) do set[a] = true end
+  each_add(rec, function(at)
+    for a in pairs(rec[at + 4] or {}) do set[a] = nil end
+  end)
+  return set
+end
+
+function methods.merge(f, other, ...)
+  local from = pcall(is_open, other) and written(other)
+  local arches = from and own_arches(other)
+  core_merge(f, other, ...)
+  if from then
+    local rec = written(f) or {}
+    set_written(f, rec)
+    local base = #rec
+    each_add(from, function(at) from[at + 4] = from[at + 4] or arches end)
+    table.move(from, 1, #from, base + 1, rec)
+    set_written(other, nil)
+  end
+  return f
 end
 
 local core_priority = methods.priority
@@ -255,6 +358,134 @@ function methods.test(f, fn, options)
   end
   local ok, result = pcall(runner, f, fn, options)
   if not ok then error(strip_position(result), 2) end
+  return result
+end
+
+--- Explaining a decision.
+-- @section explain
+
+local core_check = methods.check
+
+-- Whether written comparator `c` holds for argument list `args` (already
+-- as the kernel hands them to the filter): unsigned, arg32 on the low 32
+-- bits only.
+local function cmp_holds(c, args)
+  local v, a, b = args[c.arg + 1], c.a, c.b or 0
+  if c.bits == 32 then v, a, b = v & 0xffffffff, a & 0xffffffff, b & 0xffffffff end
+  local op = c.op
+  if op == "eq" then return v == a end
+  if op == "ne" then return v ~= a end
+  if op == "lt" then return math.ult(v, a) end
+  if op == "le" then return not math.ult(a, v) end
+  if op == "gt" then return math.ult(a, v) end
+  if op == "ge" then return not math.ult(v, a) end
+  if op == "masked_eq" then return v & a == b end
+  return false
+end
+
+-- A name as a rule was given it: its native number and name (nil when
+-- the number has none).
+local function rule_name(name)
+  local nr = type(name) == "number" and math.tointeger(name)
+  if not nr then
+    local ok, got = pcall(core.syscall, name)
+    nr = ok and got or nil
+  end
+  local ok, native = pcall(core.syscall_name, nr)
+  return nr, ok and native or nil
+end
+
+-- The number on `arch` of the syscall a rule names (nil if none).
+local function rule_nr(nr, name, arch, native)
+  if arch == native then return nr end
+  if not name then return nil end
+  local ok, there = pcall(core.syscall, name, arch)
+  return ok and there or nil
+end
+
+local function explain_error(err)
+  err = strip_position(err)
+  return (err:gsub("^seccomp: check", "seccomp: explain", 1))
+end
+
+--- Which rule decides the call `name` (a name or a number) with `args`
+-- (up to six integers, missing ones 0) on `arch` (default: native): a
+-- table `{ syscall =, nr =, arch =, action =, data =, rule =, default =,
+-- badarch =, allowed_by = { promises =, groups = } }`. `action` and
+-- `data` are what `f:check` answers (the filter's program, simulated);
+-- `rule` is the rule as written (`{ action =, data =, syscall =, exact =,
+-- comparators = { { arg =, op =, a =, b =, bits = }... } }`) that matches
+-- the call with that action, the first one added; nil when the default
+-- action decided (`default = true`) or the architecture is not in the
+-- filter (`badarch = true`). `allowed_by` names the promise sets and
+-- groups that would allow the call.
+function methods.explain(f, name, args, arch)
+  if not pcall(is_open, f) then
+    error(("seccomp: explain: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(type(f)), 2)
+  end
+  if not allowed_by then
+    error("seccomp: explain: Function not implemented (ENOSYS): f:explain needs the policy "
+          .. "index (require \"seccomp\")", 2)
+  end
+  local ok, action, data = pcall(core_check, f, name, args, arch)
+  if not ok then error(explain_error(action), 2) end
+  local native = core.arch_native()
+  arch = arch == nil and native or core.arch_name(core.arch_token(arch))
+  if arch == "native" then arch = native end
+  local nr = math.type(name) == "integer" and name or core.syscall(name, arch)
+  local named, sysname = pcall(core.syscall_name, nr, arch)
+  sysname = named and sysname or nil
+  -- the arguments as the kernel hands them to the filter (see f:check):
+  -- cut to 32 bits on 32-bit architectures (x32 calls arrive as x86_64's)
+  local wide = arch == "x32" or core.arch_token(arch) & 0x80000000 ~= 0
+  local seen = {}
+  for i = 1, 6 do
+    local v = args and math.tointeger(rawget(args, i)) or 0
+    seen[i] = wide and v or v & 0xffffffff
+  end
+  local result = { syscall = sysname, nr = nr, arch = arch, action = action, data = data,
+                   default = false, badarch = false }
+  local carried = {}
+  for _, a in ipairs(methods.arches(f)) do carried[a] = true end
+  if not carried[arch] then
+    result.badarch = true
+  else
+    local own, rec = own_arches(f), written(f)
+    each_add(rec, function(at, ncmp, nnames)
+      local rname, rdata = core.action_name(rec[at])
+      local arches = rec[at + 4]
+      local applies = arches and arches[arch] or (not arches and own[arch])
+      if not (applies and rname == action and (action == "trap" or rdata == data)) then
+        return false
+      end
+      local cmps, all = {}, true
+      for i = 1, ncmp do
+        local c0 = at + HEADER + (i - 1) * PER_CMP
+        local c = { arg = rec[c0], op = rec[c0 + 1], a = rec[c0 + 2],
+                    b = rec[c0 + 3] or nil, bits = rec[c0 + 4] }
+        cmps[i] = c
+        if all and not cmp_holds(c, seen) then all = false end
+      end
+      if not all then return false end
+      local names = at + HEADER + ncmp * PER_CMP
+      for k = names, names + nnames - 1 do
+        local rnr, rnative = rule_name(rec[k])
+        if rule_nr(rnr, rnative, arch, native) == nr then
+          result.rule = { action = rname, data = rdata, syscall = rnative or rnr,
+                          exact = rec[at + 1], comparators = cmps }
+          return true
+        end
+      end
+    end)
+    if not result.rule then
+      local dname, ddata = core.action_name(f:get("default_action"))
+      result.default = dname == action and (ddata == data or action == "trap")
+    end
+  end
+  local hints_ok, hints = pcall(allowed_by, sysname, seen)
+  if not hints_ok then error(strip_position(hints), 2) end
+  result.allowed_by = hints
   return result
 end
 
@@ -352,6 +583,10 @@ api.internal = {
   personality = core.personality,
   -- arches(f): f:arches(), raising (not indexing) when f is not a filter
   arches = methods.arches,
+  -- bpf_run(program, arch_token, nr, args): the simulator's action for a call
+  bpf_run = core.bpf_run,
+  -- the names of the constant tables (O, AT, E, ...), from the core
+  constant_tables = core.constant_tables,
 }
 
 -- Wiring: what the layers above hand this module when they load. Not
@@ -380,6 +615,16 @@ function api.set_runner(fn)
   check_hook("set_runner", fn)
   local old = runner
   runner = fn
+  return old
+end
+
+-- Sets what `f:explain` says would allow a call: `fn(name, args)`
+-- returns `{ promises = {...}, groups = {...} }` (name nil for a number
+-- no syscall has).
+function api.set_allowed_by(fn)
+  check_hook("set_allowed_by", fn)
+  local old = allowed_by
+  allowed_by = fn
   return old
 end
 

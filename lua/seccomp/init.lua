@@ -11,7 +11,7 @@ local seccomp = {}
 
 -- The API's wiring setters and internals stay in seccomp.filter.
 local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
-                 internal = true }
+                 set_allowed_by = true, internal = true }
 for name, value in pairs(api) do
   if not WIRING[name] then seccomp[name] = value end
 end
@@ -20,6 +20,7 @@ end
 api.set_expander(function(name, f) return require("seccomp.policy").expand(name, f) end)
 api.set_runner(function(f, fn, options) return require("seccomp.runner").test(f, fn, options) end)
 api.set_report_hints(function() return require("seccomp.report").hints() end)
+api.set_allowed_by(function(name, args) return require("seccomp.explain").allowed_by(name, args) end)
 
 --- Policy layer and tools, loaded on first use.
 -- @section lazy
@@ -31,8 +32,9 @@ function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
 
 -- Modules reached as fields, loaded on first use: user notification
--- (receive, respond, id_valid on a notify fd) and policy files
--- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads).
+-- (receive, respond, id_valid on a notify fd), policy files
+-- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
+-- and child processes (seccomp.child.run(fn or argv), what f:test uses).
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
@@ -42,6 +44,10 @@ setmetatable(seccomp, { __index = function(t, key)
     local policy_file = require "seccomp.policy_file"
     rawset(t, "policy_file", policy_file)
     return policy_file
+  elseif key == "child" then
+    local child = require "seccomp.child"
+    rawset(t, "child", child)
+    return child
   end
 end })
 

@@ -224,20 +224,30 @@ end
 
 -- A plan for a filter carrying `arches`: the rules to add, and the names
 -- skipped and absent (see the top of this file).
+-- What classify says of each name, per list of architectures: the
+-- answers never change in a process.
+local kinds_by_arches = {}
+
 local function new_plan(arches)
-  return { arches = arches, rules = {}, skipped = {}, absent = {} }
+  local key = table.concat(arches, " ")
+  local kinds = kinds_by_arches[key]
+  if kinds == nil then kinds = {}; kinds_by_arches[key] = kinds end
+  return { arches = arches, rules = {}, skipped = {}, absent = {}, kinds = kinds }
 end
 
 local function append(list, items)
   for _, x in ipairs(items) do list[#list + 1] = x end
 end
 
+-- The comparators of a bare name (plans never change a rule's list).
+local NO_CMPS = {}
+
 -- Adds `entry` (a name, a number, a @group, or { name, cmp... }) to `plan`
 -- with `action`. A `refusing` list (one that refuses calls) and a
 -- `strict` plan raise on a name no architecture knows: a typo there must
 -- not leave the call allowed. `trusted` is set for promise data.
 local function plan_entry(plan, action, entry, op, refusing, trusted)
-  local name, cmps = entry, {}
+  local name, cmps = entry, NO_CMPS
   if type(entry) == "table" then
     name = entry[1]
     cmps = entry_cmps(entry, op, trusted)
@@ -254,7 +264,11 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
     names, skipped, absent = split_group(name, plan.arches)
   else
     -- one name: no lists to make
-    local kind = classify(name, plan.arches)
+    local kind = plan.kinds[name]
+    if kind == nil then
+      kind = classify(name, plan.arches)
+      plan.kinds[name] = kind
+    end
     if kind == "added" then
       local rules = plan.rules
       rules[#rules + 1] = { action = action, name = name, cmps = cmps }

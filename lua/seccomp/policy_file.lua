@@ -15,7 +15,7 @@
 -- @module seccomp.policy_file
 
 local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
-local core = require "seccomp.core"
+local child = require "seccomp.child"
 
 local policy_file = {}
 
@@ -39,7 +39,7 @@ local function fail(name, ename, detail)
   error(("seccomp: policy(%s): %s (%s): %s"):format(name, STRERROR[ename], ename, detail), 0)
 end
 
-local CONSTANT_TABLES = core.constant_tables
+local CONSTANT_TABLES = seccomp.internal.constant_tables
 local COMPARATORS = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq", "flags_in" }
 local IS_OP = { eq = true, ne = true, lt = true, le = true, gt = true, ge = true,
                 masked_eq = true }
@@ -136,12 +136,14 @@ function policy_file.sandbox(w)
 end
 
 -- Runs in the child: limits, filter, the file, its result on `w`.
+-- Returns the exit code: 0 with the result written, 1 with an error (or
+-- the memory limit) written.
 local function evaluate_child(text, chunkname, w, limits)
   local ok, err = pcall(function()
-    local _, data = core.memory_usage()
-    core.setrlimit("core", 0)
-    core.setrlimit("cpu", limits.cpu_seconds, limits.cpu_seconds + 1)
-    core.setrlimit("data", data + limits.memory_bytes)
+    local _, data = child.memory_usage()
+    child.setrlimit("core", 0)
+    child.setrlimit("cpu", limits.cpu_seconds, limits.cpu_seconds + 1)
+    child.setrlimit("data", data + limits.memory_bytes)
     local comparators = {}
     local env = policy_env(comparators)
     local f = policy_file.sandbox(w)
@@ -152,7 +154,7 @@ local function evaluate_child(text, chunkname, w, limits)
     local ran, spec = pcall(chunk)
     if not ran then
       if spec == "not enough memory" then
-        core.write(w, "M")
+        child.write(w, "M")
         return
       end
       error(tostring(spec), 0)
@@ -160,17 +162,17 @@ local function evaluate_child(text, chunkname, w, limits)
     if type(spec) ~= "table" then error("does not return a table", 0) end
     local out = { "R" }
     serialize(spec, "the policy", comparators, {}, out, 0)
-    core.write(w, table.concat(out))
+    child.write(w, table.concat(out))
   end)
   if not ok then
     if err == "not enough memory" then
-      pcall(core.write, w, "M")
+      pcall(child.write, w, "M")
     else
-      pcall(core.write, w, string.pack("<c1s4", "E", tostring(err)))
+      pcall(child.write, w, string.pack("<c1s4", "E", tostring(err)))
     end
-    core.exit(1)
+    return 1
   end
-  core.exit(0)
+  return 0
 end
 
 --- The parent's side: the bytes are untrusted.
@@ -251,18 +253,17 @@ local function evaluate(text, name, chunkname, limits)
   if #text > limits.max_bytes then
     fail(name, "EFBIG", ("larger than %d bytes"):format(limits.max_bytes))
   end
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
-    evaluate_child(text, chunkname, w, limits)
-  end
-  core.close_fd(w)
-  local ok, bytes, how = pcall(core.read_bounded, r, math.ceil(limits.timeout_seconds * 1000),
+  -- The child flushes stdio when it is done, under the sandbox, which
+  -- allows no write but on its pipe: it must inherit no buffered output.
+  io.stdout:flush()
+  io.stderr:flush()
+  local h = child.start(function(_, w) return evaluate_child(text, chunkname, w, limits) end,
+                        { send = true })
+  local ok, bytes, how = pcall(h.read_bounded, h, math.ceil(limits.timeout_seconds * 1000),
                                limits.max_bytes + 1)
-  core.close_fd(r)
-  if not ok or how ~= "eof" then core.kill(pid, seccomp.SIG.SIGKILL) end
-  local ended, code = core.wait(pid)
+  if not ok or how ~= "eof" then h:kill(seccomp.SIG.SIGKILL) end
+  local result = h:wait()
+  local ended, code = result.how, result.code
   if not ok then error(bytes, 0) end
   if how == "timeout" then
     fail(name, "ETIME", ("runs too long: did not finish within %g s"):format(

@@ -14,87 +14,54 @@
 -- by SIGSYS as it would without the handler, and no call is re-issued.
 -- @module seccomp.report
 
-local core = require "seccomp.core"
+local child = require "seccomp.child"
+local policy_index = require "seccomp.policy_index"
 
 local report = {}
 
--- Members of a group, nested groups expanded.
-local function members(groups, name, out, seen)
-  if seen[name] then return out end
-  seen[name] = true
-  for _, m in ipairs(groups[name] or {}) do
-    if m:sub(1, 1) == "@" then members(groups, m, out, seen) else out[m] = true end
-  end
-  return out
-end
-
 --- Every syscall name the policy layer knows, mapped to the promises
--- that grant it (`promises[name]` = list of promise names, "(args)" when
--- only some arguments are allowed) and the groups that contain it,
--- smallest group first.
+-- that grant it (`promises[name]` = list of promise names, "(some
+-- arguments)" when only some arguments are allowed) and the groups that
+-- contain it, smallest group first: seccomp.policy_index's answers.
 function report.index()
-  local groups = require "seccomp.groups"
-  local data = require "seccomp.promises"
   local by_promise, by_group = {}, {}
-  local function add(t, name, what)
-    local list = t[name] or {}
-    t[name] = list
-    for _, x in ipairs(list) do if x == what then return end end
-    list[#list + 1] = what
-  end
-  for _, p in ipairs(data.promises) do
-    for _, call in ipairs(p.calls or {}) do
-      if call:sub(1, 1) == "@" then
-        for m in pairs(members(groups, call, {}, {})) do add(by_promise, m, p.name) end
-      else
-        add(by_promise, call, p.name)
-      end
-    end
-    for _, rule in ipairs(p.rules or {}) do
-      local list = by_promise[rule[1]]
-      local full = false
-      for _, x in ipairs(list or {}) do if x == p.name then full = true end end
-      if not full then add(by_promise, rule[1], p.name .. " (some arguments)") end
+  for _, g in ipairs(policy_index.groups()) do
+    for _, name in ipairs(policy_index.group_members(g)) do
+      by_group[name] = by_group[name] or policy_index.groups_for(name)
     end
   end
-  local sizes = {}
-  for gname in pairs(groups) do
-    local set, n = members(groups, gname, {}, {}), 0
-    for m in pairs(set) do
-      n = n + 1
-      add(by_group, m, gname)
+  for _, name in ipairs(policy_index.calls()) do
+    local list = {}
+    for i, grant in ipairs(policy_index.promises_for(name)) do
+      list[i] = grant.full and grant.promise or grant.promise .. " (some arguments)"
     end
-    sizes[gname] = n
-  end
-  for _, list in pairs(by_group) do
-    table.sort(list, function(a, b)
-      if sizes[a] ~= sizes[b] then return sizes[a] < sizes[b] end
-      return a < b
-    end)
+    if #list > 0 then by_promise[name] = list end
   end
   return by_promise, by_group
 end
 
--- The hints, made once per process: the data they come from is fixed.
-local hints_made
+-- The hints, made once: the data they come from does not change.
+local hints
 
 --- The hint text per syscall name: "promise rpath, @file-system".
 function report.hints()
-  if hints_made then return hints_made end
+  if hints then return hints end
   local by_promise, by_group = report.index()
-  local hints = {}
+  local made = {}
   local names = {}
   for name in pairs(by_promise) do names[name] = true end
   for name in pairs(by_group) do names[name] = true end
   for name in pairs(names) do
     local parts = {}
     local ps = by_promise[name]
-    if ps then parts[#parts + 1] = "promise " .. table.concat(ps, " or ", 1, math.min(#ps, 3)) end
+    if ps then
+      parts[#parts + 1] = "promise " .. table.concat(ps, " or ", 1, math.min(#ps, 3))
+    end
     local gs = by_group[name]
     if gs then parts[#parts + 1] = table.concat(gs, ", ", 1, math.min(#gs, 2)) end
-    hints[name] = table.concat(parts, ", ")
+    made[name] = table.concat(parts, ", ")
   end
-  hints_made = hints
+  hints = made
   return hints
 end
 
@@ -102,7 +69,7 @@ end
 -- caller then loads the filter with kills as traps. Options: `report_fd`
 -- (default 2, stderr).
 function report.install(_, options)
-  core.report_install(report.hints(), options and options.report_fd or 2)
+  child.install_report(report.hints(), options and options.report_fd or 2)
 end
 
 return report

@@ -9,10 +9,12 @@
 -- parent and ends what the kill would end. The child writes its own outcome ("returned"
 -- or "error") into the same page, which needs no syscall, so the record
 -- survives filters that forbid even write(). Only the child writes it:
--- processes fn forks leave it alone (see rec:claim in report.c).
+-- processes fn forks leave it alone (see rec:claim in report.c). The
+-- child is started by seccomp.child, and ends by its exit convention.
 -- @module seccomp.runner
 
-local core = require "seccomp.core"
+local api = require "seccomp.filter"
+local child = require "seccomp.child"
 
 local runner = {}
 
@@ -20,38 +22,23 @@ local function fail(detail, level)
   error("seccomp: test: Invalid argument (EINVAL): " .. detail, level + 1)
 end
 
--- The child side; never returns.
-local function child(f, fn, rec, opts)
-  local ok, err = pcall(function()
+-- The child's setup: the report handler (which claims the record), then
+-- the variant of the filter.
+local function load_variant(f, opts)
+  return function(rec)
     local fd = -1
     if opts.report then fd = opts.report_fd or 2 end
     local hints = opts.report and require("seccomp.report").hints() or nil
-    core.report_install(hints, fd, rec)
+    child.install_report(hints, fd, rec)
     -- No one supervises the child: calls a notify rule catches fail with
-    -- ENOSYS, as with no listener, instead of waiting forever.
-    -- stack: a filter loaded here before the fork is loaded again on top.
-    core.load_filter(f, { kill_as_trap = true, notify_as_enosys = true, stack = true })
-  end)
-  if not ok then
-    rec:finish("setup", tostring(err))
-    core.exit(125)
+    -- ENOSYS, as with no listener, instead of waiting forever. A filter
+    -- loaded here before the fork is loaded again, under this one.
+    child.load_variant(f)
   end
-  ok, err = pcall(function()
-    fn()
-    -- What fn printed is part of what it did: flush it under the filter.
-    io.stdout:flush()
-    io.stderr:flush()
-  end)
-  if ok then
-    rec:finish("returned")
-    core.exit(0)
-  end
-  rec:finish("error", tostring(err))
-  core.exit(1)
 end
 
 local function syscall_name(nr, arch)
-  local ok, name = pcall(core.syscall_name, nr, arch)
+  local ok, name = pcall(api.syscall_name, nr, arch)
   if ok then return name end
   return tostring(nr)
 end
@@ -89,14 +76,12 @@ function runner.test(f, fn, opts)
   if opts.report_fd ~= nil and not opts.report then
     fail("report_fd needs report = true", 2)
   end
-  if not core.methods.is_open(f) then
+  if not f:is_open() then
     error("seccomp: test: Bad file descriptor (EBADF): the filter is closed", 2)
   end
-  local rec <close> = core.report_record()
-  local pid = core.fork()
-  if pid == 0 then child(f, fn, rec, opts) end
-  local how, code = core.wait(pid)
-  local r = rec:read()
+  -- fn's own result is not an exit code here: the run is ok when fn returns.
+  local ended = child.run(function() fn() end, { setup = load_variant(f, opts) })
+  local how, code, r = ended.how, ended.code, ended.record
   if r.state == "setup" then
     error("seccomp: test: the child could not load the filter: " .. r.message, 2)
   end
@@ -108,7 +93,7 @@ function runner.test(f, fn, opts)
   if r.syscall then  -- a rule refused a call (perhaps at exit)
     result.syscall = syscall_name(r.syscall, r.arch)
     result.args = r.args
-    result.arch = core.arch_name(r.arch)
+    result.arch = api.arch_name(r.arch)
     result.action = r.action
   end
   if r.state == "error" then result.error = r.message end
@@ -119,7 +104,7 @@ end
 -- process: the line goes to `fd` (default 2, stderr). The caller then
 -- loads the variant with kills as traps (`f:load{ report = true }`).
 function runner.install_report(fd)
-  core.report_install(require("seccomp.report").hints(), fd or 2)
+  child.install_report(require("seccomp.report").hints(), fd or 2)
 end
 
 return runner
