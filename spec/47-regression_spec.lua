@@ -319,7 +319,7 @@ end
 -- ---- verdicts -----------------------------------------------------------
 
 local function value_of(name, datum)
-  if name == "errno" then return seccomp.SCMP_ACT_ERRNO_BASE + datum end
+  if name == "errno" then return seccomp.errno(datum, { zero = true }) end
   if name == "trace" then return seccomp.SCMP_ACT_TRACE_BASE + datum end
   return seccomp.action(name)
 end

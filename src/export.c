@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -280,25 +281,40 @@ static int export_once(lsc_filter *f, export_writer writer, char **out,
 
 /* Why a BPF export is not a whole program, or NULL: a last defence
  * against bytes that are not libseccomp's (an export must never hand
- * back a wrong program). */
-static const char *bpf_shape(const char *buf, size_t len)
+ * back a wrong program). libseccomp writes a filter for big-endian
+ * architectures in their byte order (swapped). */
+static const char *bpf_shape(const char *buf, size_t len, int swapped)
 {
-    const struct sock_filter *prog = (const struct sock_filter *)buf;
-    size_t i, n = len / sizeof *prog;
-    if (len == 0 || len % sizeof *prog != 0)
+    size_t i, n = len / sizeof(struct sock_filter);
+    if (len == 0 || len % sizeof(struct sock_filter) != 0)
         return "the exported program is not whole instructions";
-    if (BPF_CLASS(prog[n - 1].code) != BPF_RET)
-        return "the exported program does not end with a return";
     for (i = 0; i < n; i++) {
-        const struct sock_filter *in = &prog[i];
-        if (BPF_CLASS(in->code) != BPF_JMP)
+        struct sock_filter in;
+        memcpy(&in, buf + i * sizeof in, sizeof in);
+        if (swapped) {
+            in.code = (uint16_t)((in.code >> 8) | (in.code << 8));
+            in.k = (in.k >> 24) | ((in.k >> 8) & 0xff00U) |
+                   ((in.k << 8) & 0xff0000U) | (in.k << 24);
+        }
+        if (i == n - 1 && BPF_CLASS(in.code) != BPF_RET)
+            return "the exported program does not end with a return";
+        if (BPF_CLASS(in.code) != BPF_JMP)
             continue;
-        if (BPF_OP(in->code) == BPF_JA ? in->k >= n - i - 1
-                                       : in->jt >= n - i - 1 ||
-                                         in->jf >= n - i - 1)
+        if (BPF_OP(in.code) == BPF_JA ? in.k >= n - i - 1
+                                      : in.jt >= n - i - 1 ||
+                                        in.jf >= n - i - 1)
             return "the exported program jumps out of itself";
     }
     return NULL;
+}
+
+/* Whether f's program is written in the other byte order: its
+ * architectures are big endian (libseccomp mixes no byte orders). */
+static int bpf_swapped(lsc_filter *f)
+{
+    uint32_t tokens[LSC_MAX_ARCHES];
+    return lsc_filter_arches(f->ctx, tokens) > 0 &&
+           (tokens[0] & __AUDIT_ARCH_LE) == 0;
 }
 
 /* An export into a malloc'd buffer; returns 0 or an errno with *what. */
@@ -313,7 +329,7 @@ static int export_raw(lsc_filter *f, export_writer writer, char **out,
         err = export_once(f, writer, out, outlen, what);
     pthread_mutex_unlock(&chan_lock);
     if (err == 0 && writer == seccomp_export_bpf &&
-        (shape = bpf_shape(*out, *outlen)) != NULL) {
+        (shape = bpf_shape(*out, *outlen, bpf_swapped(f))) != NULL) {
         free(*out);
         *out = NULL;
         *what = shape;
