@@ -5,12 +5,23 @@
 # DESTDIR, BUILD, WERROR; PKG_CONFIG finds libseccomp when its directories
 # are not given.
 
+# LUA_VERSION: 5.1, 5.2, 5.3, 5.4 or jit (LuaJIT 2.1, which loads 5.1
+# modules); each but 5.4 builds in a folder of its own.
 LUA_VERSION ?= 5.4
+ifeq ($(LUA_VERSION),jit)
+LUA ?= luajit
+LUA_INCDIR ?= /usr/include/luajit-2.1
+LUA_ABI = 5.1
+else
 LUA ?= lua$(LUA_VERSION)
 LUA_INCDIR ?= /usr/include/lua$(LUA_VERSION)
+LUA_ABI = $(LUA_VERSION)
+endif
+# The versions `make test` also runs under, when installed (test-versions).
+OTHER_LUA_VERSIONS = 5.1 5.2 5.3 jit
 PREFIX ?= /usr/local
-INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
-INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
+INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_ABI)
+INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_ABI)
 INST_BINDIR ?= $(PREFIX)/bin
 INST_MANDIR ?= $(PREFIX)/share/man/man1
 INST_DOCDIR ?= $(PREFIX)/share/doc/lua-seccomp
@@ -51,7 +62,11 @@ ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC -fvisibility=hidden $(CFLAGS) \
              $(CORE_DEFINES) -I$(LUA_INCDIR) $(LIBSECCOMP_CFLAGS)
 LDFLAGS_SO = -shared $(LIBSECCOMP_LIBS)
 
+ifeq ($(LUA_VERSION),5.4)
 BUILD ?= build
+else
+BUILD ?= build/lua-$(LUA_VERSION)
+endif
 CORE = $(BUILD)/seccomp/core.so
 LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 # Every C source of seccomp.core, here and nowhere else. A source left out
@@ -60,7 +75,7 @@ CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
             src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
             src/report.c src/outcome.c
-CORE_HDRS = src/lua_seccomp.h
+CORE_HDRS = src/lua_seccomp.h src/lua_compat.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
 LINT_LUA = lua spec examples bench bin scripts
 LINT_C =

@@ -20,18 +20,10 @@
 
 #include <seccomp.h>
 
-#include "lua.h"
-#include "lauxlib.h"
+#include "lua_compat.h"
 
 #define LSC_FILTER_TYPE "seccomp.filter"
 #define LSC_RECORD_TYPE "seccomp.record"
-
-/* Lua 5.1 and LuaJIT lack a few 5.2+ helpers the core relies on. */
-#if LUA_VERSION_NUM < 502
-#define luaL_setfuncs(L, l, n) luaL_register((L), NULL, (l))
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
-#define lua_rawlen lua_objlen
-#endif
 
 /* Registration. Each source exports what it adds to seccomp.core, and
  * core.c registers all of it, as liolib.c's createmeta does; no source
