@@ -23,6 +23,12 @@
 #define LSC_DOUBLES 0
 #endif
 
+/* 2^53: doubles are exact integers only below it. */
+#define LSC_EXACT_DOUBLE 9007199254740992.0
+
+/* lua_type of a LuaJIT FFI value (cdata); no other Lua has type 10. */
+#define LSC_TCDATA 10
+
 #if LUA_VERSION_NUM < 503
 
 static inline int lsc_compat_rawget(lua_State *L, int idx)
