@@ -1,5 +1,6 @@
 -- Learn mode's cost: one workload run bare, under `seccomp.learn`, and
--- under `strace -f -c`; wall-clock times and ratios from one run each.
+-- under `strace -f -c`, alternating; medians of wall-clock times, and
+-- their ratios.
 -- Run with `make bench` (from the repository root).
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
@@ -32,25 +33,39 @@ local function run(argv)
   assert(how == "exit" and code == 0, table.concat(argv, " ") .. " failed")
 end
 
+local REPS = tonumber(os.getenv("BENCH_LEARN_REPS")) or 5
+
+local function median(list)
+  table.sort(list)
+  local n = #list
+  if n % 2 == 1 then return list[(n + 1) // 2] end
+  return (list[n // 2] + list[n // 2 + 1]) / 2
+end
+
 -- Warm the page cache so the first measurement is not penalised.
 run(WORKLOAD)
 
-local bare = timed(function() run(WORKLOAD) end)
-local report
-local learned = timed(function() report = seccomp.learn(WORKLOAD) end)
 local strace_path = "/usr/bin/strace"
 local has_strace = io.open(strace_path) ~= nil
-local traced
-if has_strace then
-  local argv = { strace_path, "-f", "-c", "-o", "/dev/null" }
-  for _, a in ipairs(WORKLOAD) do argv[#argv + 1] = a end
-  traced = timed(function() run(argv) end)
+local traced_argv = { strace_path, "-f", "-c", "-o", "/dev/null" }
+for _, a in ipairs(WORKLOAD) do traced_argv[#traced_argv + 1] = a end
+
+-- The three alternate, so that a change in the machine's load moves all.
+local bare_t, learned_t, traced_t = {}, {}, {}
+local report
+for rep = 1, REPS do
+  bare_t[rep] = timed(function() run(WORKLOAD) end)
+  learned_t[rep] = timed(function() report = seccomp.learn(WORKLOAD) end)
+  if has_strace then traced_t[rep] = timed(function() run(traced_argv) end) end
 end
+local bare, learned = median(bare_t), median(learned_t)
+local traced = has_strace and median(traced_t) or nil
 
 local calls = 0
 for _, n in pairs(report.syscalls) do calls = calls + n end
 
-print("learn mode benchmark: " .. table.concat(WORKLOAD, " "))
+print(("learn mode benchmark: %s (%d repetitions, medians of wall-clock time)")
+      :format(table.concat(WORKLOAD, " "), REPS))
 print(("  syscalls recorded      %9d"):format(calls))
 print(("  bare                   %9.3f s"):format(bare))
 print(("  seccomp.learn          %9.3f s   %6.1fx bare"):format(learned, learned / bare))

@@ -30,11 +30,13 @@ local function time_in_child(size, level)
     core.close_fd(r)
     local f = seccomp.filter("kill", { optimize = level })
     -- the measured call is placed last, the worst case of the linear list
+    -- (the tree ignores priorities, and libseccomp 2.5.4's PFC writer,
+    -- which a load runs, never ends on some trees that have them)
     for i = 1, size do
-      f:priority(pool[i], 255)
+      if level == 1 then f:priority(pool[i], 255) end
       f:allow(pool[i])
     end
-    f:priority("getpid", 0)
+    if level == 1 then f:priority("getpid", 0) end
     -- Argument checks keep the kernel from caching the verdict (since
     -- Linux 5.11 unconditional allows skip the filter), so the filter runs:
     -- the two rules together allow every value of the argument.

@@ -12,6 +12,11 @@
  * refuses 4095 itself, so 4094 is the largest delivered as written. */
 #define LSC_MAX_ERRNO 4094
 
+/* errno 0 makes a refused call look like it succeeded, so its value on
+ * the Lua side is only what seccomp.errno(0, { zero = true }) returns: the
+ * action with a bit above 32 set, which a raw SCMP_ACT_ERRNO_BASE lacks. */
+#define LSC_ACT_ERRNO_ZERO (((lua_Integer)1 << 32) | SCMP_ACT_ERRNO(0))
+
 #define ACT_DATA(a) ((a) & 0x0000ffffU)
 #define ACT_KIND(a) ((a) & 0xffff0000U)
 
@@ -47,6 +52,11 @@ uint32_t lsc_check_action(lua_State *L, int idx, const char *op)
             "kill_thread, trap, log, notify, seccomp.errno(n), seccomp.trace(n))")];
     {
         int64_t v = lsc_check_integer(L, idx, op, NULL, "action");
+        if (v == LSC_ACT_ERRNO_ZERO)
+            return SCMP_ACT_ERRNO(0);
+        if (v == (int64_t)SCMP_ACT_ERRNO(0))
+            lsc_fail(L, op, NULL, EINVAL, "the raw action errno 0 fakes "
+                     "success; use seccomp.errno(0, { zero = true }) to mean it");
         if (v < 0 || v > 0xffffffffLL || !valid_action((uint32_t)v)) {
             char detail[64];
             snprintf(detail, sizeof detail, "invalid action value 0x%llx",
@@ -55,6 +65,13 @@ uint32_t lsc_check_action(lua_State *L, int idx, const char *op)
         }
         return (uint32_t)v;
     }
+}
+
+/* Pushes the action as the Lua side holds it (see LSC_ACT_ERRNO_ZERO). */
+void lsc_push_action_value(lua_State *L, uint32_t a)
+{
+    lua_pushinteger(L, a == SCMP_ACT_ERRNO(0) ? LSC_ACT_ERRNO_ZERO
+                                              : (lua_Integer)a);
 }
 
 /* Pushes the action's name and, for errno and trace, its data. */
@@ -124,7 +141,7 @@ static int l_errno(lua_State *L)
             return lsc_fail(L, "errno", "0", EINVAL,
                             "errno 0 fakes success; pass { zero = true } to mean it");
     }
-    lua_pushinteger(L, (lua_Integer)SCMP_ACT_ERRNO((uint32_t)n));
+    lsc_push_action_value(L, SCMP_ACT_ERRNO((uint32_t)n));
     return 1;
 }
 
@@ -139,7 +156,7 @@ static int l_trace(lua_State *L)
 /* action(x) -> validated action value, from a name or a value */
 static int l_action(lua_State *L)
 {
-    lua_pushinteger(L, (lua_Integer)lsc_check_action(L, 1, "action"));
+    lsc_push_action_value(L, lsc_check_action(L, 1, "action"));
     return 1;
 }
 

@@ -54,6 +54,8 @@ static int l_get(lua_State *L)
         return lsc_fail(L, "get", ATTR_NAME(a), -rc, NULL);
     if (a->kind == K_BOOL)
         lua_pushboolean(L, v != 0);
+    else if (a->kind == K_ACTION)
+        lsc_push_action_value(L, v);
     else
         lua_pushinteger(L, (lua_Integer)v);
     return 1;
@@ -175,6 +177,17 @@ static const lsc_rule *wide_rule(const lsc_log *log)
     return NULL;
 }
 
+/* Whether the record gives a syscall a priority, which libseccomp, like
+ * a rule, gives only the architectures present at the time. */
+static int has_priority(const lsc_log *log)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if (log->ops[i].kind == LSC_OP_PRIORITY)
+            return 1;
+    return 0;
+}
+
 static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
 {
     lsc_filter *f = lsc_check_filter(L, 1, op);
@@ -194,19 +207,25 @@ static int arch_op(lua_State *L, const char *op, enum lsc_op_kind kind)
         return lsc_fail(L, op, arch_name(token), ENOENT, "not in the filter");
     if (kind == LSC_OP_ARCH_ADD)
         lsc_check_multiplex(L, f->log, token, op);
+    if (lsc_log_has_merge(f->log))
+        return lsc_fail(L, op, arch_name(token), EPERM, "the filter has "
+                        "merged rules, and merged rules apply to the source "
+                        "filter's architectures only; add architectures "
+                        "before merging");
     if (kind == LSC_OP_ARCH_REMOVE && arch_count(f->ctx) == 1)
         return lsc_fail(L, op, arch_name(token), EINVAL, "a filter needs at "
                         "least one architecture: add the other one first");
-    if (f->nrules > 0) {
-        /* Once there are rules, libseccomp 2.5.4 gives an architecture
+    if (f->nrules > 0 || has_priority(f->log)) {
+        /* Once there are rules or priorities, libseccomp 2.5.4 gives an architecture
          * added later none of them, and removing one leaves its rule
          * lists inconsistent (later adds read past their end): rebuild
          * from the record instead, architectures first. */
         if (kind == LSC_OP_ARCH_ADD && lsc_arch_is_narrow(token) &&
             wide_rule(f->log) != NULL)
             return lsc_fail(L, op, arch_name(token), EINVAL, "a rule compares "
-                            "values above 32 bits, which this architecture "
-                            "cannot compare; use arg32 for int arguments");
+                            "values above 32 bits (a 64-bit arg(i):ne is "
+                            "written so), which this architecture cannot "
+                            "compare; use arg32 for int arguments");
         lsc_log_append(f, &rec);
         rc = lsc_rebuild(f);
         if (rc < 0) {

@@ -14,8 +14,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
@@ -29,82 +31,190 @@ typedef int (*export_writer)(const scmp_filter_ctx, int);
  * once a filter is loaded, memfd_create may be refused, and a process
  * that loaded a filter must still be able to load another on top (a
  * narrower pledge) with no more than ftruncate, write and pread.
- * After a fork, parent and child share the file and its offset; a child
- * of a process that never loaded a filter takes a file of its own under
- * the same number (so descriptor numbering does not move), and a process
- * whose file is shared exports twice and compares, so that an export
- * interleaved with a related process's is detected, not loaded. */
+ *
+ * A process never shares its file: a forked child closes the copy it
+ * inherited (chan_child) and makes its own when it first exports, so no
+ * child, sandboxed or not, can write into its parent's or a sibling's
+ * exports. A child whose inherited filter refuses memfd_create cannot
+ * export, and says so. Threads of the process (several lua_States, as
+ * in some hosts) take chan_lock around each export; chan_prepare takes
+ * it too, so that no fork copies a file in the middle of an export.
+ *
+ * The file starts with a random cookie (CHAN_COOKIE bytes) that exports
+ * never touch: reading it back tells our file from whatever the program
+ * may have opened under the number after closing ours, with pread alone. */
+static pthread_mutex_t chan_lock = PTHREAD_MUTEX_INITIALIZER;
 static int chan_fd = -1;
-static dev_t chan_dev;
-static ino_t chan_ino;
-static int chan_shared;     /* a fork happened since the file was made */
-static int chan_inherited;  /* made by an ancestor */
-static int chan_atfork;
+static int chan_atfork;  /* the fork handlers are registered */
+
+#define CHAN_COOKIE 16
+static unsigned char chan_cookie[CHAN_COOKIE];
 
 /* The file sits at or above this descriptor, out of the way of code that
  * counts on which low descriptor it gets next. */
 #define CHAN_MIN_FD 100
 
-static void chan_prepare(void) { chan_shared = 1; }
-static void chan_child(void) { chan_inherited = 1; }
-
 /* Whether chan_fd is still our file: the program may have closed it and
  * opened something else under its number. */
 static int chan_valid(void)
 {
-    struct stat st;
-    return chan_fd >= 0 && fstat(chan_fd, &st) == 0 &&
-           st.st_dev == chan_dev && st.st_ino == chan_ino;
+    unsigned char got[CHAN_COOKIE];
+    return pread(chan_fd, got, sizeof got, 0) == (ssize_t)sizeof got &&
+           memcmp(got, chan_cookie, sizeof got) == 0;
 }
 
-static int chan_make(void)
+static void chan_prepare(void) { pthread_mutex_lock(&chan_lock); }
+static void chan_parent(void) { pthread_mutex_unlock(&chan_lock); }
+
+static int call_killed(long nr, const uint64_t args[6]);
+
+/* In a forked child: close the inherited file, unless the number is
+ * plainly the program's now (no pread there, or other bytes). When a
+ * loaded filter would kill pread, or pread fails for another reason,
+ * the file is closed: a child must never keep its parent's. */
+static void chan_child(void)
 {
-    struct stat st;
-    int fd = memfd_create("seccomp-export", MFD_CLOEXEC), high, err;
+    if (chan_fd >= 0) {
+        uint64_t args[6] = { 0, 0, 0, 0, 0, 0 };
+        unsigned char got[CHAN_COOKIE];
+        ssize_t n = -1;
+        int ours = 1;
+        args[0] = (uint64_t)chan_fd;
+        args[1] = (uint64_t)(uintptr_t)got;
+        args[2] = sizeof got;
+        if (!call_killed(SYS_pread64, args)) {
+            n = pread(chan_fd, got, sizeof got, 0);
+            if (n >= 0)
+                ours = n == (ssize_t)sizeof got &&
+                       memcmp(got, chan_cookie, sizeof got) == 0;
+            else
+                ours = errno != ESPIPE && errno != EBADF;
+        }
+        if (ours)
+            close(chan_fd);
+    }
+    chan_fd = -1;
+    pthread_mutex_unlock(&chan_lock);
+}
+
+/* A new cookie: random where getrandom works, else unique enough to tell
+ * our file from one the program opened (the threat is a mix-up, not a
+ * forger, who would need our descriptor). */
+static void chan_new_cookie(int fd)
+{
+    struct { pid_t pid; int fd; const void *at; struct timespec t; } mix;
+    size_t i;
+    memset(&mix, 0, sizeof mix);
+    mix.pid = getpid();
+    mix.fd = fd;
+    mix.at = &mix;
+    (void)clock_gettime(CLOCK_MONOTONIC, &mix.t);
+    memcpy(chan_cookie, &mix, sizeof mix < CHAN_COOKIE ? sizeof mix
+                                                       : CHAN_COOKIE);
+    if (getrandom(chan_cookie, CHAN_COOKIE, GRND_NONBLOCK) == CHAN_COOKIE)
+        return;
+    for (i = 0; i < sizeof mix; i++)  /* fold the rest in */
+        chan_cookie[i % CHAN_COOKIE] ^= ((const unsigned char *)&mix)[i];
+}
+
+/* The programs this process loaded (an ancestor's too: the kernel's
+ * filters and this list are both inherited), to tell before calling
+ * memfd_create whether a loaded filter would kill the process for it. */
+typedef struct loaded_prog {
+    struct loaded_prog *next;
+    size_t n;
+    struct sock_filter insns[];
+} loaded_prog;
+static loaded_prog *loaded_progs;
+
+void lsc_export_note_load(const struct sock_filter *prog, size_t n)
+{
+    loaded_prog *p = malloc(sizeof *p + n * sizeof *prog);
+    if (p == NULL)
+        return;  /* the check below is a courtesy: the call still fails closed */
+    p->n = n;
+    memcpy(p->insns, prog, n * sizeof *prog);
+    pthread_mutex_lock(&chan_lock);
+    p->next = loaded_progs;
+    loaded_progs = p;
+    pthread_mutex_unlock(&chan_lock);
+}
+
+/* Whether a loaded filter kills or traps the call nr(args): memory only,
+ * so a fork handler may ask too. */
+static int call_killed(long nr, const uint64_t args[6])
+{
+    struct seccomp_data d;
+    const loaded_prog *p;
+    memset(&d, 0, sizeof d);
+    d.nr = (int)nr;
+    d.arch = seccomp_arch_native();
+    memcpy(d.args, args, sizeof d.args);
+    for (p = loaded_progs; p != NULL; p = p->next) {
+        uint32_t action = lsc_sim_run(p->insns, p->n, &d) &
+                          SECCOMP_RET_ACTION_FULL;
+        if (action != SECCOMP_RET_ALLOW && action != SECCOMP_RET_LOG &&
+            action != SECCOMP_RET_ERRNO && action != SECCOMP_RET_USER_NOTIF &&
+            action != SECCOMP_RET_TRACE)
+            return 1;
+    }
+    return 0;
+}
+
+/* Makes the file; returns 0 or an errno with *what naming the call. */
+static int chan_make(const char **what)
+{
+    int fd, high, err;
+    *what = "memfd_create failed (a process exports through a file of "
+            "its own, never its parent's, and a filter loaded in it, or "
+            "before its fork, refuses the call)";
+    {
+        static const char name[] = "seccomp-export";
+        uint64_t args[6] = { 0, MFD_CLOEXEC, 0, 0, 0, 0 };
+        args[0] = (uint64_t)(uintptr_t)name;
+        if (call_killed(SYS_memfd_create, args))
+            return EPERM;
+        fd = memfd_create(name, MFD_CLOEXEC);
+    }
     if (fd < 0)
         return errno;
+    high = fcntl(fd, F_DUPFD_CLOEXEC, CHAN_MIN_FD);
+    if (high >= 0) {
+        close(fd);
+        fd = high;
+    }
+    chan_new_cookie(fd);
     /* Appending, every export starts where ftruncate left the end, and
      * no lseek is needed (libseccomp's PFC writer appends anyway). */
-    if (fcntl(fd, F_SETFL, O_APPEND) != 0 || fstat(fd, &st) != 0)
+    *what = "fcntl(F_SETFL, O_APPEND) failed";
+    if (fcntl(fd, F_SETFL, O_APPEND) != 0)
         goto fail;
-    /* Replace the ancestor's file in place; where its number is out of
-     * reach now (a lower RLIMIT_NOFILE), drop our copy and place anew. */
-    if (chan_fd >= 0 && dup3(fd, chan_fd, O_CLOEXEC) >= 0) {
-        close(fd);
-    } else {
-        if (chan_fd >= 0)
-            close(chan_fd);
-        high = fcntl(fd, F_DUPFD_CLOEXEC, CHAN_MIN_FD);
-        if (high >= 0) {
-            close(fd);
-            fd = high;
-        }
-        chan_fd = fd;
-    }
-    chan_dev = st.st_dev;
-    chan_ino = st.st_ino;
-    chan_inherited = 0;
-    chan_shared = 0;
+    *what = "write failed";
+    if (write(fd, chan_cookie, CHAN_COOKIE) != CHAN_COOKIE)
+        goto fail;
+    chan_fd = fd;
     return 0;
 fail:
-    err = errno;
+    err = errno != 0 ? errno : EIO;
     close(fd);
     return err;
 }
 
-static int chan_open(void)
+/* With chan_lock held: our file, made if need be. */
+static int chan_open(const char **what)
 {
+    int err;
     if (!chan_atfork) {
-        int rc = pthread_atfork(chan_prepare, NULL, chan_child);
-        if (rc != 0)
-            return rc;
+        *what = "pthread_atfork failed";
+        err = pthread_atfork(chan_prepare, chan_parent, chan_child);
+        if (err != 0)
+            return err;
         chan_atfork = 1;
     }
-    if (chan_fd >= 0 && !chan_valid())
-        chan_fd = -1;  /* not ours any more: leave it alone */
-    if (chan_fd >= 0 && !(chan_inherited && lsc_loaded_here() == 0))
+    if (chan_fd >= 0 && chan_valid())
         return 0;
-    return chan_make();
+    chan_fd = -1;  /* not ours any more (or never made): leave it alone */
+    return chan_make(what);
 }
 
 /* One export through the file into a malloc'd buffer; returns 0 or an
@@ -117,7 +227,7 @@ static int export_once(lsc_filter *f, export_writer writer, char **out,
     ssize_t got;
     int rc, err = 0;
     *what = "ftruncate failed";
-    if (ftruncate(chan_fd, 0) != 0)
+    if (ftruncate(chan_fd, CHAN_COOKIE) != 0)
         return errno;
     *what = NULL;
     rc = writer(f->ctx, chan_fd);
@@ -134,7 +244,8 @@ static int export_once(lsc_filter *f, export_writer writer, char **out,
             buf = more;
             cap += 65536;
         }
-        got = pread(chan_fd, buf + len, cap - len, (off_t)len);
+        got = pread(chan_fd, buf + len, cap - len,
+                    (off_t)(CHAN_COOKIE + len));
         if (got > 0)
             len += (size_t)got;
         else if (got == 0)
@@ -155,58 +266,99 @@ static int export_once(lsc_filter *f, export_writer writer, char **out,
     return 0;
 }
 
+/* Why a BPF export is not a whole program, or NULL: a last defence
+ * against bytes that are not libseccomp's (an export must never hand
+ * back a wrong program). */
+static const char *bpf_shape(const char *buf, size_t len)
+{
+    const struct sock_filter *prog = (const struct sock_filter *)buf;
+    size_t i, n = len / sizeof *prog;
+    if (len == 0 || len % sizeof *prog != 0)
+        return "the exported program is not whole instructions";
+    if (BPF_CLASS(prog[n - 1].code) != BPF_RET)
+        return "the exported program does not end with a return";
+    for (i = 0; i < n; i++) {
+        const struct sock_filter *in = &prog[i];
+        if (BPF_CLASS(in->code) != BPF_JMP)
+            continue;
+        if (BPF_OP(in->code) == BPF_JA ? in->k >= n - i - 1
+                                       : in->jt >= n - i - 1 ||
+                                         in->jf >= n - i - 1)
+            return "the exported program jumps out of itself";
+    }
+    return NULL;
+}
+
 /* An export into a malloc'd buffer; returns 0 or an errno with *what. */
 static int export_raw(lsc_filter *f, export_writer writer, char **out,
                       size_t *outlen, const char **what)
 {
-    char *again;
-    size_t again_len;
-    int err, tries;
-    *what = "memfd_create failed";
-    err = chan_open();
-    if (err != 0)
-        return err;
-    for (tries = 0; tries < 3; tries++) {
+    const char *shape;
+    int err;
+    pthread_mutex_lock(&chan_lock);
+    err = chan_open(what);
+    if (err == 0)
         err = export_once(f, writer, out, outlen, what);
-        if (err != 0 || !chan_shared)
-            return err;
-        err = export_once(f, writer, &again, &again_len, what);
-        if (err != 0) {
-            free(*out);
-            return err;
-        }
-        if (again_len == *outlen && memcmp(again, *out, again_len) == 0) {
-            free(again);
-            return 0;
-        }
-        free(again);
+    pthread_mutex_unlock(&chan_lock);
+    if (err == 0 && writer == seccomp_export_bpf &&
+        (shape = bpf_shape(*out, *outlen)) != NULL) {
         free(*out);
+        *out = NULL;
+        *what = shape;
+        return EIO;
     }
-    *what = "a related process exported at the same time; try again";
-    return EAGAIN;
+    return err;
 }
 
 /* Makes the export file early (a new filter), so that it exists before
  * any load and takes its descriptor before a caller counts on one. */
 void lsc_export_prepare(void)
 {
-    (void)chan_open();  /* on failure the export that needs it raises */
+    const char *what;
+    pthread_mutex_lock(&chan_lock);
+    (void)chan_open(&what);  /* on failure the export that needs it raises */
+    pthread_mutex_unlock(&chan_lock);
+}
+
+static int holder_gc(lua_State *L)
+{
+    char **p = (char **)lua_touserdata(L, 1);
+    free(*p);
+    *p = NULL;
+    return 0;
+}
+
+/* A userdata on the stack that frees the malloc'd block it holds when
+ * collected, so that a memory error while pushing the block leaks none. */
+static char **push_holder(lua_State *L)
+{
+    char **p = (char **)lua_newuserdata(L, sizeof *p);
+    *p = NULL;
+    if (luaL_newmetatable(L, "seccomp.export_buffer")) {
+        lua_pushcfunction(L, holder_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return p;
 }
 
 /* Pushes an export of the filter as it is now. */
 static int export_push(lua_State *L, lsc_filter *f, const char *op,
                        export_writer writer)
 {
-    char *buf;
+    char **buf;
     size_t len;
     const char *what;
     int err;
     lsc_ready(L, f, op);
-    err = export_raw(f, writer, &buf, &len, &what);
+    buf = push_holder(L);
+    err = export_raw(f, writer, buf, &len, &what);
     if (err != 0)
         return lsc_fail(L, op, NULL, err, what);
-    lua_pushlstring(L, buf, len);
-    free(buf);
+    lua_pushlstring(L, *buf, len);
+    free(*buf);
+    *buf = NULL;
+    lua_remove(L, -2);  /* the holder */
     return 1;
 }
 
@@ -231,10 +383,11 @@ void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int pfc)
         }
         return;
     }
-    free(f->bpf);  /* a failed load's copy: the filter may have changed */
     free(f->pfc);
-    f->bpf = f->pfc = NULL;
+    f->pfc = NULL;
     f->pfc_err = 0;
+    if (f->bpf != NULL)  /* exported since the last change */
+        return;
     err = export_raw(f, seccomp_export_bpf, &f->bpf, &f->bpf_len, &what);
     if (err != 0) {
         f->bpf = NULL;
@@ -242,13 +395,28 @@ void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int pfc)
     }
 }
 
+/* Pushes the program. A filter that is not loaded keeps its last export
+ * until it changes (see forget_export in filter.c), so f:check() and
+ * repeated exports do not write it again. */
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op)
 {
-    if (f->loads > 0 && f->bpf != NULL) {
-        lua_pushlstring(L, f->bpf, f->bpf_len);
-        return 1;
+    if (f->loads == 0) {
+        lsc_ready(L, f, op);
+        if (f->bpf == NULL) {
+            const char *what;
+            int err = export_raw(f, seccomp_export_bpf, &f->bpf, &f->bpf_len,
+                                 &what);
+            if (err != 0) {
+                f->bpf = NULL;
+                f->bpf_len = 0;
+                return lsc_fail(L, op, NULL, err, what);
+            }
+        }
     }
-    return export_push(L, f, op, seccomp_export_bpf);
+    if (f->bpf == NULL)
+        return export_push(L, f, op, seccomp_export_bpf);
+    lua_pushlstring(L, f->bpf, f->bpf_len);
+    return 1;
 }
 
 static int l_pfc(lua_State *L)

@@ -50,14 +50,28 @@ static void log_free(lsc_log *log)
     for (i = 0; i < log->n; i++)
         log_free(log->ops[i].merged);
     free(log->ops);
+    free(log->index);
     free(log);
 }
 
+/* Before a first load, f->bpf is the program the filter exported last,
+ * kept for the next export; any change drops it. */
+static void forget_export(lsc_filter *f)
+{
+    if (f->loads > 0)
+        return;  /* frozen: bpf is what the kernel got */
+    free(f->bpf);
+    f->bpf = NULL;
+    f->bpf_len = 0;
+}
+
 /* Makes room for extra more operations, so that recording what libseccomp
- * already accepted can never fail. */
+ * already accepted can never fail. Every change to a filter comes here
+ * before it reaches libseccomp. */
 void lsc_log_reserve(lua_State *L, lsc_filter *f, size_t extra)
 {
     lsc_log *log = f->log;
+    forget_export(f);
     if (log->n + extra > log->cap) {
         size_t cap = log->cap ? log->cap : 16;
         lsc_op *ops;
@@ -135,26 +149,47 @@ static int is_setup(const lsc_op *op)
 
 static int build_ctx(const lsc_log *log, scmp_filter_ctx *out)
 {
-    size_t i;
+    size_t i, start, end;
     int rc;
     scmp_filter_ctx ctx = seccomp_init(log->default_action);
     if (ctx == NULL)  /* an action this API level lacks, or no memory */
         return -EOPNOTSUPP;
     rc = apply_defaults(ctx);
-    /* Architectures first: libseccomp gives an architecture added after
-     * the rules none of them, and the record means every rule for every
+    /* In recorded order, segment by segment between merges (a merge
+     * needs the attributes it was made with, and its rules live on the
+     * architectures of that moment). Within a segment, architectures and
+     * attributes first: libseccomp gives an architecture added after the
+     * rules none of them, and the record means every rule for every
      * architecture of the filter. */
-    for (i = 0; rc == 0 && i < log->n; i++)
-        if (is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i]);
-    for (i = 0; rc == 0 && i < log->n; i++)
-        if (!is_setup(&log->ops[i]))
-            rc = replay_op(ctx, &log->ops[i]);
+    for (start = 0; rc == 0 && start < log->n; start = end + 1) {
+        for (end = start; end < log->n && log->ops[end].kind != LSC_OP_MERGE;
+             end++)
+            ;
+        for (i = start; rc == 0 && i < end; i++)
+            if (is_setup(&log->ops[i]))
+                rc = replay_op(ctx, &log->ops[i]);
+        for (i = start; rc == 0 && i < end; i++)
+            if (!is_setup(&log->ops[i]))
+                rc = replay_op(ctx, &log->ops[i]);
+        if (rc == 0 && end < log->n)
+            rc = replay_op(ctx, &log->ops[end]);
+    }
     if (rc != 0) {
         seccomp_release(ctx);
         return rc;
     }
     *out = ctx;
+    return 0;
+}
+
+/* Whether the record holds a merge: the merged rules live on the
+ * architectures the source had, so architectures cannot change after. */
+int lsc_log_has_merge(const lsc_log *log)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if (log->ops[i].kind == LSC_OP_MERGE)
+            return 1;
     return 0;
 }
 
@@ -174,7 +209,9 @@ int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
 int lsc_rebuild(lsc_filter *f)
 {
     scmp_filter_ctx fresh;
-    int rc = build_ctx(f->log, &fresh);
+    int rc;
+    forget_export(f);
+    rc = build_ctx(f->log, &fresh);
     if (rc == 0) {
         seccomp_release(f->ctx);
         f->ctx = fresh;
@@ -237,26 +274,42 @@ static int l_check_unloaded(lua_State *L)
     return 0;
 }
 
+static int by_number(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* Distinct syscalls with rules in this record, plus those of each record
+ * merged into it. */
 static int count_syscalls(const lsc_log *log)
 {
-    /* Distinct syscalls with rules; a small quadratic scan is fine for
-     * the sizes seccomp filters have. */
-    size_t i, j;
+    size_t i, j, m = 0;
     int n = 0;
+    int *nrs = malloc((log->n ? log->n : 1) * sizeof *nrs);
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        int seen = 0;
-        if (op->kind == LSC_OP_MERGE) {
+        if (op->kind == LSC_OP_MERGE)
             n += count_syscalls(op->merged);
-            continue;
+        else if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) {
+            if (nrs != NULL) {
+                nrs[m++] = op->rule.syscall;
+                continue;
+            }
+            /* no memory for the sort: the scan needs none */
+            for (j = 0; j < i; j++)
+                if ((log->ops[j].kind == LSC_OP_RULE ||
+                     log->ops[j].kind == LSC_OP_RULE_EXACT) &&
+                    log->ops[j].rule.syscall == op->rule.syscall)
+                    break;
+            n += j == i;
         }
-        if (op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT)
-            continue;
-        for (j = 0; j < i && !seen; j++)
-            seen = (log->ops[j].kind == LSC_OP_RULE ||
-                    log->ops[j].kind == LSC_OP_RULE_EXACT) &&
-                   log->ops[j].rule.syscall == op->rule.syscall;
-        n += !seen;
+    }
+    if (nrs != NULL) {
+        qsort(nrs, m, sizeof *nrs, by_number);
+        for (i = 0; i < m; i++)
+            n += i == 0 || nrs[i] != nrs[i - 1];
+        free(nrs);
     }
     return n;
 }
@@ -337,6 +390,8 @@ void lsc_ready(lua_State *L, lsc_filter *f, const char *op)
             lsc_fail(L, op, "tsync", EOPNOTSUPP, "thread sync needs libseccomp "
                      "API level 2 or more; turn tsync off to load without it");
     }
+    if (f->bpf != NULL)  /* exported since the last change: level chosen */
+        return;
     if (!optimize_chosen(f->log)) {
         uint32_t level = count_syscalls(f->log) >= LSC_BTREE_MIN_SYSCALLS ||
                          linear_loses_number(f) ? 2 : 1;
@@ -414,6 +469,7 @@ static int l_tostring(lua_State *L)
                                     : "seccomp.filter (closed)");
         return 1;
     }
+    lua_settop(L, 1);  /* __tostring takes the filter alone */
     lsc_push_action_text(L, f->log->default_action);
     lua_pushfstring(L, "seccomp.filter (%s, %d rule%s%s%s)",
                     lua_tostring(L, 2), (int)f->nrules,
@@ -432,6 +488,7 @@ static int l_reset(lua_State *L)
     int rc;
     if (log == NULL)
         return lsc_fail(L, "reset", NULL, ENOMEM, NULL);
+    forget_export(f);
     rc = seccomp_reset(f->ctx, action);
     if (rc == 0)
         rc = apply_defaults(f->ctx);
@@ -448,6 +505,38 @@ static int l_reset(lua_State *L)
     return 1;
 }
 
+/* libseccomp 2.5 merges filters whose attributes differ and keeps the
+ * destination's: refuse instead, naming the first that differs. The
+ * optimizer level is left out: it changes how the program is written,
+ * not what it decides, and lsc_ready picks it for the merged record. */
+static void merge_check_attributes(lua_State *L, lsc_filter *f, lsc_filter *o)
+{
+    static const struct { enum scmp_filter_attr attr; const char *name; }
+    attrs[] = {
+        { SCMP_FLTATR_ACT_DEFAULT, "default_action" },
+        { SCMP_FLTATR_ACT_BADARCH, "badarch_action" },
+        { SCMP_FLTATR_CTL_NNP, "no_new_privs" },
+        { SCMP_FLTATR_CTL_TSYNC, "tsync" },
+        { SCMP_FLTATR_API_TSKIP, "tskip" },
+        { SCMP_FLTATR_CTL_LOG, "log" },
+        { SCMP_FLTATR_CTL_SSB, "ssb" },
+        { SCMP_FLTATR_API_SYSRAWRC, "rawrc" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
+        uint32_t mine = 0, theirs = 0;
+        int rc = seccomp_attr_get(f->ctx, attrs[i].attr, &mine);
+        if (rc == 0)
+            rc = seccomp_attr_get(o->ctx, attrs[i].attr, &theirs);
+        if (rc < 0)
+            lsc_fail(L, "merge", attrs[i].name, -rc, NULL);
+        if (mine != theirs)
+            lsc_fail(L, "merge", attrs[i].name, EINVAL, "the source filter's "
+                     "attribute differs, and the merged filter would keep only "
+                     "this one's; set it the same on both first");
+    }
+}
+
 /* merge(other): other's rules move into this filter; other is closed */
 static int l_merge(lua_State *L)
 {
@@ -461,6 +550,7 @@ static int l_merge(lua_State *L)
         return lsc_fail(L, "merge", NULL, ENOTRECOVERABLE,
                         "the source filter is damaged");
     lsc_refuse_loaded(L, o, "merge", "source");
+    merge_check_attributes(L, f, o);
     memset(&op, 0, sizeof op);
     op.kind = LSC_OP_MERGE;
     op.merged = o->log;
@@ -480,14 +570,6 @@ static int l_merge(lua_State *L)
 }
 
 /* ---- loading -------------------------------------------------------- */
-
-/* Filters this process (or an ancestor before its fork) loaded. */
-static int loaded_here;
-
-int lsc_loaded_here(void)
-{
-    return loaded_here;
-}
 
 /* The flags seccomp_load would pass for the filter's attributes. With a
  * listener and tsync the kernel needs TSYNC_ESRCH (the return value is
@@ -553,7 +635,7 @@ static int load_program(lua_State *L, lsc_filter *f,
             *detail = "the kernel refused the filter";
         return err;
     }
-    if (rc > 0 && listener) {
+    if (listener) {  /* the listener, which may be descriptor 0 */
         f->notify_fd = (int)rc;
     } else if (rc > 0) {  /* thread sync failed: rc is the thread's id */
         *detail = lua_pushfstring(L, "thread %d could not be synchronized",
@@ -610,7 +692,7 @@ static int l_load(lua_State *L)
         return lsc_fail(L, "load", NULL, err, detail);
     }
     f->loads++;
-    loaded_here++;
+    lsc_export_note_load(prog, n);
     lua_settop(L, 1);
     return 1;
 }

@@ -87,6 +87,7 @@ typedef struct lsc_log {
     uint32_t default_action;
     size_t n, cap;
     lsc_op *ops;
+    void *index;  /* rules.c's rules by syscall: one malloc'd block, or NULL */
 } lsc_log;
 
 /* The filter userdata. ctx is NULL once closed or merged away.  From the
@@ -182,8 +183,8 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
-int lsc_loaded_here(void);
 int lsc_rebuild(lsc_filter *f);
+int lsc_log_has_merge(const lsc_log *log);
 extern const luaL_Reg lsc_filter_functions[];
 extern const luaL_Reg lsc_filter_methods[];
 extern const luaL_Reg lsc_filter_meta[];  /* __gc, __close, __tostring */
@@ -191,6 +192,7 @@ extern const luaL_Reg lsc_filter_meta[];  /* __gc, __close, __tostring */
 /* actions.c */
 uint32_t lsc_check_action(lua_State *L, int idx, const char *op);
 int lsc_push_action(lua_State *L, uint32_t action);
+void lsc_push_action_value(lua_State *L, uint32_t action);
 void lsc_push_action_text(lua_State *L, uint32_t action);
 extern const luaL_Reg lsc_actions_functions[];
 extern const lsc_const lsc_actions_constants[];  /* core.SCMP_ACT_ALLOW, ... */
@@ -198,10 +200,15 @@ extern const lsc_const lsc_actions_constants[];  /* core.SCMP_ACT_ALLOW, ... */
 /* rules.c: syscall resolution, comparators, rule adding, priority. */
 int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
                       const char **name);
+/* The name of syscall nr on arch copied into buf (LSC_NAME_MAX bytes), so
+ * that no malloc'd string is held while Lua may raise; NULL if unknown. */
+#define LSC_NAME_MAX 64
+const char *lsc_syscall_name(uint32_t arch, int nr, char *buf);
 int lsc_rule_fits_narrow(const lsc_rule *r);
 const char *lsc_narrow_arch(scmp_filter_ctx ctx);
 int lsc_arch_is_narrow(uint32_t token);
 int lsc_arch_multiplexes(uint32_t token);
+int lsc_multiplexed_on(uint32_t token, const char *name);
 int lsc_action_strictness(uint32_t action);
 void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
                          const char *op);
@@ -221,6 +228,7 @@ extern const luaL_Reg lsc_attributes_methods[];
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op);
 void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int with_pfc);
 void lsc_export_prepare(void);
+void lsc_export_note_load(const struct sock_filter *prog, size_t n);
 struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,
@@ -251,6 +259,9 @@ extern const luaL_Reg lsc_constants_functions[];
 extern const lsc_field lsc_constants_fields[];
 
 /* simulate.c: classic-BPF interpreter, f:check(), bpf_run(). */
+struct seccomp_data;
+uint32_t lsc_sim_run(const struct sock_filter *p, size_t n,
+                     const struct seccomp_data *d);
 extern const luaL_Reg lsc_simulate_functions[];
 extern const luaL_Reg lsc_simulate_methods[];
 extern const lsc_field lsc_simulate_fields[];

@@ -54,8 +54,9 @@ static int l_notify_fd(lua_State *L)
 static int l_notify_receive(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_receive");
-    struct seccomp_notif *req = NULL;
-    char *name;
+    struct seccomp_notif *req = NULL, got;
+    char buf[LSC_NAME_MAX];
+    const char *name;
     int rc, i, err;
     rc = seccomp_notify_alloc(&req, NULL);
     if (rc != 0)
@@ -71,6 +72,9 @@ static int l_notify_receive(lua_State *L)
             return 0;
         return lsc_fail(L, "notify_receive", "fd", err, NULL);
     }
+    got = *req;  /* nothing malloc'd is held while Lua may raise */
+    seccomp_notify_free(req, NULL);
+    req = &got;
     lua_createtable(L, 0, 8);
     lsc_push_id(L, req->id);
     lua_setfield(L, -2, "id");
@@ -84,11 +88,10 @@ static int l_notify_receive(lua_State *L)
     lua_setfield(L, -2, "arch");
     lsc_push_u64(L, req->data.instruction_pointer);
     lua_setfield(L, -2, "ip");
-    name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+    name = lsc_syscall_name(req->data.arch, req->data.nr, buf);
     if (name != NULL) {
         lua_pushstring(L, name);
         lua_setfield(L, -2, "name");
-        free(name);
     }
     lua_createtable(L, 6, 0);
     for (i = 0; i < 6; i++) {
@@ -96,7 +99,6 @@ static int l_notify_receive(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "args");
-    seccomp_notify_free(req, NULL);
     return 1;
 }
 

@@ -84,10 +84,20 @@ void lsc_record_target(lsc_record *r)
     violation_rec = r;
 }
 
+/* A record, open or not; anything else raises in our format. */
+static lsc_record_ud *to_record_ud(lua_State *L, int idx)
+{
+    lsc_record_ud *u = (lsc_record_ud *)luaL_testudata(L, idx,
+                                                       LSC_RECORD_TYPE);
+    if (u == NULL)
+        lsc_fail(L, "record", NULL, EINVAL, lua_pushfstring(L,
+                 "expected a seccomp.record, got %s", luaL_typename(L, idx)));
+    return u;
+}
+
 static lsc_record_ud *check_record_ud(lua_State *L, int idx)
 {
-    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, idx,
-                                                        LSC_RECORD_TYPE);
+    lsc_record_ud *u = to_record_ud(L, idx);
     if (u->rec == NULL)
         lsc_fail(L, "record", "record", EBADF, "closed");
     return u;
@@ -128,8 +138,7 @@ static int l_report_record(lua_State *L)
 
 static int l_record_close(lua_State *L)
 {
-    lsc_record_ud *u = (lsc_record_ud *)luaL_checkudata(L, 1,
-                                                        LSC_RECORD_TYPE);
+    lsc_record_ud *u = to_record_ud(L, 1);
     if (u->rec != NULL) {
         if (violation_rec == u->rec)
             violation_rec = NULL;
@@ -163,7 +172,8 @@ static int l_record_finish(lua_State *L)
     int st = values[lsc_check_option(L, 2, "record", NULL, "state", states,
                                      "state is returned, error or setup")];
     size_t len = 0;
-    const char *msg = luaL_optlstring(L, 3, "", &len);
+    const char *msg = lua_isnoneornil(L, 3) ? "" :
+        lsc_check_string(L, 3, "record", NULL, "message", &len);
     if (!may_write(u->rec)) {
         lua_pushboolean(L, 0);
         return 1;

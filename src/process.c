@@ -75,7 +75,9 @@ static int l_execv(lua_State *L)
         lua_rawgeti(L, 2, i + 1);
         if (lua_type(L, -1) != LUA_TSTRING)
             return lsc_fail(L, "execv", path, EINVAL, "arguments must be strings");
-        argv[i] = (char *)lua_tostring(L, -1);  /* the table keeps it alive */
+        /* the table keeps it alive; a NUL byte would cut it short */
+        argv[i] = (char *)lsc_check_string(L, -1, "execv", path, "argument",
+                                           NULL);
         lua_pop(L, 1);
     }
     argv[n] = NULL;

@@ -30,6 +30,7 @@
  * Besides the line, the handler notes the call in the shared record of
  * how a child ended (outcome.c), when one was given.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -232,6 +233,25 @@ static void free_tables(void)
     }
 }
 
+/* Keeps this module mapped for good: the handler stays installed after
+ * lua_close, which would otherwise unload the code it points at. */
+static int pin_module(lua_State *L)
+{
+    static int pinned;
+    Dl_info info;
+    void *self;
+    if (pinned)
+        return 0;
+    if (dladdr((void *)report_handler, &info) == 0 || info.dli_fname == NULL)
+        return lsc_fail(L, "report_install", "dladdr", ENOENT, "cannot find "
+                        "the module's file, to keep it loaded under the handler");
+    self = dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE | RTLD_NOLOAD);
+    if (self == NULL)
+        return lsc_fail(L, "report_install", "dlopen", ENOENT, dlerror());
+    pinned = 1;  /* the handle is never closed: RTLD_NODELETE */
+    return 0;
+}
+
 /* report_install(hints, fd[, record]): prepare the tables and install the
  * SIGSYS handler.  hints maps syscall names to the text naming what would
  * allow them; fd < 0 writes nothing (the record alone is filled).  The
@@ -242,11 +262,12 @@ static int l_report_install(lua_State *L)
     int64_t fd;
     int nr;
     if (!lua_isnoneornil(L, 1))
-        luaL_checktype(L, 1, LUA_TTABLE);
+        lsc_check_table(L, 1, "report_install", NULL, "hints");
     fd = lsc_check_range(L, 2, "report_install", NULL, "fd", -1, INT32_MAX);
     if (!lua_isnoneornil(L, 3))
         lsc_check_record(L, 3);
 
+    pin_module(L);
     /* While tables change, an old handler must not read them. */
     signal(SIGSYS, SIG_DFL);
     free_tables();

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,21 +209,127 @@ static int is_range(enum scmp_compare op)
            op == SCMP_CMP_GE;
 }
 
+static int is_rule(const lsc_op *op)
+{
+    return op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT;
+}
+
+/* ---- the record's rules by syscall -------------------------------------
+ * A new rule is checked against the earlier rules on its own syscall, so
+ * the record keeps an index of them: per syscall, its rules in record
+ * order, as a chain through next[]. It is derived data, brought up to
+ * date when asked for (the record only grows, or drops its newest
+ * operations after a failure), and one malloc'd block that the record
+ * frees with itself. Without memory for it, the scans walk the record. */
+
+typedef struct { size_t head, tail; } index_slot;  /* op number + 1; 0: none */
+
+typedef struct {
+    size_t built;   /* ops[0..built) are indexed */
+    size_t cap;     /* room in next[], in operations */
+    size_t nslots;  /* a power of two, at least twice cap */
+    size_t merges;  /* MERGE operations among them */
+    size_t *next;   /* per op: the next rule on its syscall, op number + 1 */
+    index_slot *slots;
+} rule_index;
+
+static size_t slot_of(const rule_index *x, const lsc_op *ops, int nr)
+{
+    size_t i = ((uint32_t)nr * 2654435761u) & (x->nslots - 1);
+    while (x->slots[i].head != 0 && ops[x->slots[i].head - 1].rule.syscall != nr)
+        i = (i + 1) & (x->nslots - 1);
+    return i;
+}
+
+static rule_index *index_of(const lsc_log *clog)
+{
+    lsc_log *log = (lsc_log *)clog;  /* the index is a cache */
+    rule_index *x = log->index;
+    size_t i;
+    if (x != NULL && x->built > log->n) {  /* operations were dropped */
+        free(x);
+        log->index = x = NULL;
+    }
+    if (x == NULL || log->n > x->cap) {
+        size_t cap = log->n < 32 ? 64 : 2 * log->n, nslots = 1;
+        rule_index *fresh;
+        while (nslots < 2 * cap)
+            nslots <<= 1;
+        fresh = malloc(sizeof *fresh + cap * sizeof(size_t) +
+                       nslots * sizeof(index_slot));
+        if (fresh == NULL)
+            return NULL;
+        fresh->built = 0;
+        fresh->cap = cap;
+        fresh->nslots = nslots;
+        fresh->merges = 0;
+        fresh->next = (size_t *)(fresh + 1);
+        fresh->slots = (index_slot *)(fresh->next + cap);
+        memset(fresh->slots, 0, nslots * sizeof(index_slot));
+        free(x);
+        log->index = x = fresh;
+    }
+    for (i = x->built; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        index_slot *slot;
+        x->next[i] = 0;
+        if (op->kind == LSC_OP_MERGE)
+            x->merges++;
+        if (!is_rule(op))
+            continue;
+        slot = &x->slots[slot_of(x, log->ops, op->rule.syscall)];
+        if (slot->head == 0)
+            slot->head = i + 1;
+        else
+            x->next[slot->tail - 1] = i + 1;
+        slot->tail = i + 1;
+    }
+    x->built = log->n;
+    return x;
+}
+
+/* The first recorded rule on syscall nr (op number + 1, 0: none), or
+ * (size_t)-1 when the record must be walked instead: no index, or merged
+ * records, whose rules sit between the others'. */
+#define WALK ((size_t)-1)
+
+static size_t first_rule(const lsc_log *log, int nr, const rule_index **xp)
+{
+    const rule_index *x = index_of(log);
+    *xp = x;
+    if (x == NULL || x->merges > 0)
+        return WALK;
+    return x->slots[slot_of(x, log->ops, nr)].head;
+}
+
+static int range_on(const lsc_rule *r, unsigned int arg)
+{
+    unsigned int j;
+    for (j = 0; j < r->ncmp; j++)
+        if (r->cmp[j].arg == arg && is_range(r->cmp[j].op))
+            return 1;
+    return 0;
+}
+
 /* Does a recorded rule on syscall nr give libseccomp a range on arg? */
 static int range_given(const lsc_log *log, int nr, unsigned int arg)
 {
-    size_t i;
-    unsigned int j;
+    const rule_index *x;
+    size_t i, k = first_rule(log, nr, &x);
+    if (k != WALK) {
+        for (; k != 0; k = x->next[k - 1])
+            if (range_on(&log->ops[k - 1].rule, arg))
+                return 1;
+        return 0;
+    }
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
         if (op->kind == LSC_OP_MERGE && range_given(op->merged, nr, arg))
             return 1;
-        if ((op->kind != LSC_OP_RULE && op->kind != LSC_OP_RULE_EXACT) ||
-            op->rule.syscall != nr)
+        if (!is_rule(op) || op->rule.syscall != nr)
             continue;
-        for (j = 0; j < op->rule.ncmp; j++)
-            if (op->rule.cmp[j].arg == arg && is_range(op->rule.cmp[j].op))
-                return 1;
+        if (range_on(&op->rule, arg))
+            return 1;
     }
     return 0;
 }
@@ -244,21 +351,26 @@ static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr)
  * refused when an earlier one with another action can hold for the same
  * call: on every argument the two comparisons' value sets intersect. */
 
-/* What one rule accepts, argument by argument. */
+/* What one rule accepts, argument by argument (the blocks are the
+ * caller's). */
 typedef struct {
     int any[LSC_MAX_ARGS];  /* no comparison on this argument */
     int n[LSC_MAX_ARGS];
-    block b[LSC_MAX_ARGS][LSC_MAX_BLOCKS];
+    const block *b[LSC_MAX_ARGS];
 } arg_sets;
 
-static void sets_of(const lsc_cmp *c, unsigned int ncmp, arg_sets *s)
+/* The sets of comparisons c, whose blocks are blocks[j], nblocks[j]. */
+static void sets_of(const lsc_cmp *c, unsigned int ncmp,
+                    block (*blocks)[LSC_MAX_BLOCKS], const int *nblocks,
+                    arg_sets *s)
 {
     unsigned int j;
     for (j = 0; j < LSC_MAX_ARGS; j++)
         s->any[j] = 1;
     for (j = 0; j < ncmp; j++) {
         s->any[c[j].arg] = 0;
-        s->n[c[j].arg] = cmp_blocks(&c[j], s->b[c[j].arg]);
+        s->n[c[j].arg] = nblocks[j];
+        s->b[c[j].arg] = blocks[j];
     }
 }
 
@@ -309,7 +421,16 @@ static const lsc_rule *find_conflict(const lsc_log *log, int nr,
                                      uint32_t action, const arg_sets *s,
                                      uint64_t *ex)
 {
-    size_t i;
+    const rule_index *x;
+    size_t i, k = first_rule(log, nr, &x);
+    if (k != WALK) {
+        for (; k != 0; k = x->next[k - 1]) {
+            const lsc_rule *o = &log->ops[k - 1].rule;
+            if (o->action != action && overlaps(s, o, ex))
+                return o;
+        }
+        return NULL;
+    }
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
         const lsc_rule *o = &op->rule;
@@ -327,14 +448,29 @@ static const lsc_rule *find_conflict(const lsc_log *log, int nr,
     return NULL;
 }
 
+const char *lsc_syscall_name(uint32_t arch, int nr, char *buf)
+{
+    char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+    if (name == NULL)
+        return NULL;
+    snprintf(buf, LSC_NAME_MAX, "%s", name);
+    free(name);
+    return buf;
+}
+
 /* ---- multiplexed calls -------------------------------------------------
  * On these architectures libseccomp 2.5.4 also writes a rule on a socket
  * call as a rule on socketcall(2), and one on a SysV IPC call as a rule on
  * ipc(2), comparing only the sub-call number in argument 0 (see
  * abi_rule_add() in its syscalls.c). The real arguments are in memory,
  * which seccomp cannot read, so there the rule's comparisons are lost. */
-static const char *const mux_arches[] = {
-    "x86", "mips", "mipsel", "ppc", "ppc64", "ppc64le", "s390", "s390x", NULL
+typedef struct { const char *name; uint32_t token; } arch_entry;
+
+static const arch_entry mux_arches[] = {
+    {"x86", SCMP_ARCH_X86}, {"mips", SCMP_ARCH_MIPS},
+    {"mipsel", SCMP_ARCH_MIPSEL}, {"ppc", SCMP_ARCH_PPC},
+    {"ppc64", SCMP_ARCH_PPC64}, {"ppc64le", SCMP_ARCH_PPC64LE},
+    {"s390", SCMP_ARCH_S390}, {"s390x", SCMP_ARCH_S390X}, {NULL, 0}
 };
 
 /* Sub-call numbers: SYS_* of <linux/net.h>, and the ipc(2) call numbers
@@ -354,35 +490,60 @@ static const struct { const char *name; int ipc; uint32_t call; } mux_calls[] = 
     {NULL, 0, 0}
 };
 
+#define MUX_CALLS (sizeof mux_calls / sizeof mux_calls[0] - 1)
+
+/* The native numbers of the sub-calls, resolved once per process. */
+static int mux_native[MUX_CALLS];
+static pthread_once_t mux_once = PTHREAD_ONCE_INIT;
+
+static void mux_resolve(void)
+{
+    size_t i;
+    for (i = 0; i < MUX_CALLS; i++)
+        mux_native[i] = seccomp_syscall_resolve_name(mux_calls[i].name);
+}
+
 /* The multiplexed call syscall nr (native) is, or -1. */
 static int mux_call(int nr)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
-    int i, found = -1;
-    if (name == NULL)
+    size_t i;
+    if (nr == __NR_SCMP_ERROR)
         return -1;
-    for (i = 0; mux_calls[i].name != NULL && found < 0; i++)
+    pthread_once(&mux_once, mux_resolve);
+    for (i = 0; i < MUX_CALLS; i++)
+        if (mux_native[i] == nr)
+            return (int)i;
+    return -1;
+}
+
+/* Whether the call named name is multiplexed on architecture token. */
+int lsc_multiplexed_on(uint32_t token, const char *name)
+{
+    int i;
+    if (name == NULL || !lsc_arch_multiplexes(token))
+        return 0;
+    for (i = 0; mux_calls[i].name != NULL; i++)
         if (strcmp(mux_calls[i].name, name) == 0)
-            found = i;
-    free(name);
-    return found;
+            return 1;
+    return 0;
 }
 
 int lsc_arch_multiplexes(uint32_t token)
 {
     int i;
-    for (i = 0; mux_arches[i] != NULL; i++)
-        if (seccomp_arch_resolve_name(mux_arches[i]) == token)
+    for (i = 0; mux_arches[i].name != NULL; i++)
+        if (mux_arches[i].token == token)
             return 1;
     return 0;
 }
 
-static const char *mux_arch(scmp_filter_ctx ctx)
+/* The first architecture of the filter in `arches`, or NULL. */
+static const char *arch_among(scmp_filter_ctx ctx, const arch_entry *arches)
 {
     int i;
-    for (i = 0; mux_arches[i] != NULL; i++)
-        if (seccomp_arch_exist(ctx, seccomp_arch_resolve_name(mux_arches[i])) == 0)
-            return mux_arches[i];
+    for (i = 0; arches[i].name != NULL; i++)
+        if (seccomp_arch_exist(ctx, arches[i].token) == 0)
+            return arches[i].name;
     return NULL;
 }
 
@@ -433,11 +594,11 @@ static const lsc_rule *mux_problem(const lsc_log *log, uint32_t default_action)
 static int mux_fail(lua_State *L, const char *op, const char *subject, int nr,
                     const char *arch)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), nr, buf);
     int i = mux_call(nr);
     const char *via = i >= 0 && mux_calls[i].ipc ? "ipc" : "socketcall";
     const char *call = lua_pushstring(L, name != NULL ? name : "?");
-    free(name);
     return lsc_fail(L, op, subject != NULL ? subject : call, EINVAL,
                     lua_pushfstring(L, "on %s, %s is also reached through %s, "
                     "whose arguments are in memory where seccomp cannot read "
@@ -458,36 +619,35 @@ void lsc_check_multiplex(lua_State *L, const lsc_log *log, uint32_t arch,
     r = mux_problem(log, log->default_action);
     if (r != NULL) {
         int i;
-        for (i = 0; mux_arches[i] != NULL; i++)
-            if (seccomp_arch_resolve_name(mux_arches[i]) == arch)
+        for (i = 0; mux_arches[i].name != NULL; i++)
+            if (mux_arches[i].token == arch)
                 break;
-        mux_fail(L, op, mux_arches[i], r->syscall, mux_arches[i]);
+        mux_fail(L, op, mux_arches[i].name, r->syscall, mux_arches[i].name);
     }
 }
 
 /* 32-bit architectures pass 32-bit arguments, and libseccomp compares only
  * the low half there: a value with high bits would match the wrong calls. */
-static const char *const narrow_arches[] = {
-    "x86", "x32", "arm", "mips", "mipsel", "mips64n32", "mipsel64n32",
-    "ppc", "s390", "parisc", NULL
+static const arch_entry narrow_arches[] = {
+    {"x86", SCMP_ARCH_X86}, {"x32", SCMP_ARCH_X32}, {"arm", SCMP_ARCH_ARM},
+    {"mips", SCMP_ARCH_MIPS}, {"mipsel", SCMP_ARCH_MIPSEL},
+    {"mips64n32", SCMP_ARCH_MIPS64N32}, {"mipsel64n32", SCMP_ARCH_MIPSEL64N32},
+    {"ppc", SCMP_ARCH_PPC}, {"s390", SCMP_ARCH_S390},
+    {"parisc", SCMP_ARCH_PARISC}, {NULL, 0}
 };
 
 int lsc_arch_is_narrow(uint32_t token)
 {
     int i;
-    for (i = 0; narrow_arches[i] != NULL; i++)
-        if (seccomp_arch_resolve_name(narrow_arches[i]) == token)
+    for (i = 0; narrow_arches[i].name != NULL; i++)
+        if (narrow_arches[i].token == token)
             return 1;
     return 0;
 }
 
 const char *lsc_narrow_arch(scmp_filter_ctx ctx)
 {
-    int i;
-    for (i = 0; narrow_arches[i] != NULL; i++)
-        if (seccomp_arch_exist(ctx, seccomp_arch_resolve_name(narrow_arches[i])) == 0)
-            return narrow_arches[i];
-    return NULL;
+    return arch_among(ctx, narrow_arches);
 }
 
 int lsc_rule_fits_narrow(const lsc_rule *r)
@@ -502,23 +662,35 @@ int lsc_rule_fits_narrow(const lsc_rule *r)
     return 1;
 }
 
-/* The syscall argument: one name or number, or a list of them. Pushes a
- * userdata array of distinct numbers and returns it with its length. */
+/* Room for this many syscalls, rules or blocks on the C stack; larger
+ * adds take a userdata, which the garbage collector frees. */
+#define SMALL_ADD 16
+
+/* Numbers below this are told apart with a bitmap; others (libseccomp's
+ * pseudo numbers) by a scan of those seen. */
+#define SEEN_BITS 4096
+
+/* The syscall argument: one name or number, or a list of them. Returns
+ * an array of the distinct numbers, in `small` or in a userdata pushed
+ * on the stack, with its length. */
 static int *check_syscalls(lua_State *L, int idx, const char *op,
-                           size_t *n, const char **first)
+                           size_t *n, const char **first, int *small)
 {
-    int *nrs;
+    int *nrs = small;
     size_t i, j, count = 1, distinct = 0;
+    unsigned char seen[SEEN_BITS / 8];
     if (lua_type(L, idx) == LUA_TTABLE) {
         count = lua_rawlen(L, idx);
         if (count == 0)
             lsc_fail(L, op, NULL, EINVAL, "empty list of syscalls");
     }
-    nrs = lua_newuserdata(L, count * sizeof *nrs);
+    if (count > SMALL_ADD)
+        nrs = lua_newuserdata(L, count * sizeof *nrs);
     if (lua_type(L, idx) != LUA_TTABLE) {
         nrs[0] = lsc_check_syscall(L, idx, SCMP_ARCH_NATIVE, op, first);
         distinct = 1;
     } else {
+        memset(seen, 0, sizeof seen);
         for (i = 0; i < count; i++) {
             const char *name;
             int nr;
@@ -528,10 +700,18 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
                 *first = name;  /* stays on the stack */
             else
                 lua_pop(L, 1);
-            for (j = 0; j < distinct && nrs[j] != nr; j++)
-                ;
-            if (j == distinct)  /* a name listed twice is one rule */
-                nrs[distinct++] = nr;
+            /* a name listed twice is one rule */
+            if (nr >= 0 && nr < SEEN_BITS) {
+                if (seen[nr / 8] & (1u << (nr % 8)))
+                    continue;
+                seen[nr / 8] |= (unsigned char)(1u << (nr % 8));
+            } else {
+                for (j = 0; j < distinct && nrs[j] != nr; j++)
+                    ;
+                if (j < distinct)
+                    continue;
+            }
+            nrs[distinct++] = nr;
         }
     }
     *n = distinct;
@@ -542,12 +722,12 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
 static const char *push_call(lua_State *L, int nr, const uint64_t *args,
                              int nargs, const char *fallback)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), nr, buf);
     luaL_Buffer b;
     int i;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, name != NULL ? name : fallback);
-    free(name);
     luaL_addchar(&b, '(');
     for (i = 0; i < nargs; i++) {
         char num[24];
@@ -566,11 +746,11 @@ static int conflict_fail(lua_State *L, const char *op, const lsc_rule *other,
                          const uint64_t *ex, int nargs, const char *subject,
                          const char *why)
 {
-    char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
-                                                  other->syscall);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(seccomp_arch_native(), other->syscall,
+                                        buf);
     const char *which = lua_pushstring(L, name != NULL ? name : subject);
     const char *call;
-    free(name);
     call = push_call(L, other->syscall, ex, nargs, which);
     lsc_push_action_text(L, other->action);
     return lsc_fail(L, op, which, EEXIST, lua_pushfstring(L,
@@ -670,18 +850,22 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
 }
 
 /* Everything a rule means, for each of the nsys syscalls, checked against
- * the filter before anything is given to libseccomp. */
+ * the filter before anything is given to libseccomp. mux is the filter's
+ * first multiplexing architecture, or NULL; e's arrays are `small` when
+ * SMALL_ADD rules are room enough, else userdata. */
 static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
                    unsigned int ncmp, const int *syscalls, size_t nsys,
                    uint32_t action, int exact, expansion *e, const char *op,
-                   const char *subject)
+                   const char *subject, const char *mux, lsc_rule *small,
+                   unsigned char *small_exact)
 {
-    block (*blocks)[LSC_MAX_BLOCKS] = lua_newuserdata(L,
-        LSC_MAX_ARGS * sizeof *blocks);
-    arg_sets *sets = lua_newuserdata(L, 2 * sizeof *sets);
+    /* only comparisons have blocks: the space is taken for those given */
+    block (*blocks)[LSC_MAX_BLOCKS] = ncmp == 0 ? NULL
+        : lua_newuserdata(L, ncmp * sizeof *blocks);
+    arg_sets sets[2];
+    block extra_block;
     int nblocks[LSC_MAX_ARGS];
     uint64_t ex[LSC_MAX_ARGS];
-    const char *mux = mux_arch(f->ctx);
     size_t s, total = 0, at = 0;
     unsigned int j;
     lsc_rule extra;
@@ -692,7 +876,7 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
                      "the comparison on argument %d can never be true",
                      (int)c[j].arg));
     }
-    sets_of(c, ncmp, &sets[0]);
+    sets_of(c, ncmp, blocks, nblocks, &sets[0]);
     for (s = 0; s < nsys; s++) {
         lsc_rule probe;
         const lsc_rule *other;
@@ -712,8 +896,9 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
             for (j = 1; j < LSC_MAX_ARGS; j++)
                 sets[1].any[j] = 1;
             sets[1].n[0] = 1;
-            sets[1].b[0][0].mask = extra.cmp[0].datum_a;
-            sets[1].b[0][0].value = extra.cmp[0].datum_b;
+            extra_block.mask = extra.cmp[0].datum_a;
+            extra_block.value = extra.cmp[0].datum_b;
+            sets[1].b[0] = &extra_block;
             other = find_conflict(f->log, extra.syscall, action, &sets[1], ex);
             if (other != NULL)
                 conflict_fail(L, op, other, ex, 1, subject, " (the rule "
@@ -728,8 +913,13 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
         total += per;
     }
     e->n = total;
-    e->rules = lua_newuserdata(L, total * sizeof *e->rules);  /* freed by GC */
-    e->exact = lua_newuserdata(L, total);
+    if (total <= SMALL_ADD) {
+        e->rules = small;
+        e->exact = small_exact;
+    } else {
+        e->rules = lua_newuserdata(L, total * sizeof *e->rules);  /* freed by GC */
+        e->exact = lua_newuserdata(L, total);
+    }
     for (s = 0; s < nsys; s++) {
         lsc_rule probe;
         size_t per, k;
@@ -763,8 +953,11 @@ static int add_rule(lua_State *L, int exact)
     unsigned int ncmp = 0;
     int i, top = lua_gettop(L), seen[LSC_MAX_ARGS] = {0};
     size_t k, nsys;
-    int *syscalls = check_syscalls(L, 3, op, &nsys, &subject);
-    const char *narrow;
+    int small_nrs[SMALL_ADD];
+    int *syscalls = check_syscalls(L, 3, op, &nsys, &subject, small_nrs);
+    const char *narrow, *mux;
+    lsc_rule small_rules[SMALL_ADD];
+    unsigned char small_exact[SMALL_ADD];
     expansion e;
 
     if (top - 3 > LSC_MAX_ARGS)
@@ -780,8 +973,21 @@ static int add_rule(lua_State *L, int exact)
     if (action == f->log->default_action)
         return lsc_fail(L, op, subject, EACCES,
                         "the rule's action is the filter's default action");
-    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject);
+    /* the filter's architectures, probed once for the whole add */
+    mux = arch_among(f->ctx, mux_arches);
     narrow = lsc_narrow_arch(f->ctx);
+    /* A 64-bit ne is written as two comparisons of 32-bit halves, one of
+     * them with values above 32 bits, which a 32-bit architecture's rules
+     * cannot hold: refuse it as written rather than say something else. */
+    for (i = 0; narrow != NULL && i < (int)ncmp; i++)
+        if (cmps[i].op == SCMP_CMP_NE && cmps[i].bits == 64)
+            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                            "arg(%d):ne compares all 64 bits, which the "
+                            "filter's %s architecture cannot write; use "
+                            "arg32(%d):ne for int arguments", (int)cmps[i].arg,
+                            narrow, (int)cmps[i].arg));
+    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject,
+           mux, small_rules, small_exact);
     for (k = 0; k < e.n; k++)
         if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
             return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
@@ -796,10 +1002,10 @@ static int add_rule(lua_State *L, int exact)
             ? seccomp_rule_add_exact_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp)
             : seccomp_rule_add_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp);
         if (rc < 0) {
-            char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
-                                                          r->syscall);
+            char buf[LSC_NAME_MAX];
+            const char *name = lsc_syscall_name(seccomp_arch_native(),
+                                                r->syscall, buf);
             lua_pushstring(L, name != NULL ? name : subject);
-            free(name);
             f->log->n -= k;  /* forget this call's rules, then rebuild */
             f->nrules -= k;
             return lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
@@ -867,12 +1073,12 @@ static int l_syscall_name(lua_State *L)
                                  INT_MIN, INT_MAX);
     uint32_t arch = lua_isnoneornil(L, 2) ? seccomp_arch_native()
                                           : lsc_check_arch(L, 2, "syscall_name");
-    char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
+    char buf[LSC_NAME_MAX];
+    const char *name = lsc_syscall_name(arch, (int)nr, buf);
     if (name == NULL)
         return lsc_fail(L, "syscall_name", lua_tostring(L, 1), EINVAL,
                         "no syscall with this number on this architecture");
     lua_pushstring(L, name);
-    free(name);
     return 1;
 }
 

@@ -222,6 +222,13 @@ static uint32_t sim_exec(const struct sock_filter *p, size_t n,
     return 0;
 }
 
+/* The return value of a program the kernel accepted (so valid) for d. */
+uint32_t lsc_sim_run(const struct sock_filter *p, size_t n,
+                     const struct seccomp_data *d)
+{
+    return sim_exec(p, n, d);
+}
+
 /* Push what the kernel does with return value ret: the action name and,
  * for errno, trace and trap, the data.  Unknown actions kill the process
  * (the default branch of __seccomp_filter()). */
@@ -260,7 +267,7 @@ static void sim_check_args(lua_State *L, int idx, struct seccomp_data *d,
     int i, n;
     if (lua_isnoneornil(L, idx))
         return;
-    lsc_check_table(L, idx, "check", NULL, "arguments");
+    lsc_check_table(L, idx, op, NULL, "arguments");
     n = (int)lua_rawlen(L, idx);
     if (n > 6)
         lsc_fail(L, op, "args", EINVAL, "at most 6 arguments");
@@ -328,8 +335,10 @@ static int l_check(lua_State *L)
     d.nr = lsc_check_syscall(L, 2, d.arch, "check", &name);
     if (d.nr < 0)  /* a libseccomp pseudo number: no such call on arch */
         return lsc_fail(L, "check", name, EINVAL,
-                        "multiplexed on this architecture (socketcall or "
-                        "ipc): check the syscall by its number");
+                        lsc_multiplexed_on(d.arch, name)
+                        ? "multiplexed on this architecture (socketcall or "
+                          "ipc): check the syscall by its number"
+                        : "no such call on this architecture");
     sim_kernel_view(&d);
     sim_check_args(L, 3, &d, "check");
     lsc_export_bpf(L, f, "check");
