@@ -242,23 +242,28 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
     name = entry[1]
     cmps = entry_cmps(entry, op, trusted)
   end
-  if is_integer(name) then
-    plan.rules[#plan.rules + 1] = { action = action, name = name, cmps = cmps }
-    return
-  end
   if type(name) ~= "string" then
+    if is_integer(name) then
+      plan.rules[#plan.rules + 1] = { action = action, name = name, cmps = cmps }
+      return
+    end
     fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group")
   end
   local names, skipped, absent
   if name:sub(1, 1) == "@" then
     names, skipped, absent = split_group(name, plan.arches)
   else
+    -- one name: no lists to make
     local kind = classify(name, plan.arches)
-    names, skipped, absent = {}, {}, {}
-    if kind == "added" then names[1] = name
-    elseif kind == "absent" then absent[1] = name
-    else skipped[1] = name
+    if kind == "added" then
+      local rules = plan.rules
+      rules[#rules + 1] = { action = action, name = name, cmps = cmps }
+      return
+    elseif kind == "absent" then
+      plan.absent[#plan.absent + 1] = name
+      return
     end
+    names, skipped, absent = {}, { name }, {}
   end
   if skipped[1] ~= nil and (refusing or plan.strict) then
     fail(op, skipped[1], "EINVAL", (refusing and "unknown syscall in a list that refuses"
@@ -281,17 +286,27 @@ end
 
 -- The rules of a plan as they are added: duplicates dropped, and a
 -- conditional rule dropped when the same call has the same action
--- unconditionally.
+-- unconditionally. Rules are told apart by action, name and comparators
+-- as text (set[action][name][text]; "" for none).
 local function final_rules(plan)
   local plain, done, out = {}, {}, {}
-  for _, r in ipairs(plan.rules) do
-    if #r.cmps == 0 then plain[tostring(r.action) .. " " .. r.name] = true end
+  local function at(t, action, name)
+    local by_action = t[action]
+    if by_action == nil then by_action = {}; t[action] = by_action end
+    local by_name = by_action[name]
+    if by_name == nil then by_name = {}; by_action[name] = by_name end
+    return by_name
   end
   for _, r in ipairs(plan.rules) do
-    local base = tostring(r.action) .. " " .. r.name
-    local key = base .. " " .. cmp_key(r.cmps)
-    if not done[key] and (#r.cmps == 0 or not plain[base]) then
-      done[key] = true
+    if #r.cmps == 0 then at(plain, tostring(r.action), tostring(r.name))[""] = true end
+  end
+  for _, r in ipairs(plan.rules) do
+    local action, name = tostring(r.action), tostring(r.name)
+    local key = #r.cmps == 0 and "" or cmp_key(r.cmps)
+    local seen = at(done, action, name)
+    local p = plain[action]
+    if not seen[key] and (key == "" or not (p and p[name])) then
+      seen[key] = true
       out[#out + 1] = r
     end
   end
@@ -309,9 +324,50 @@ end
 -- Adds the plan to `f`; records the names skipped on the filter and
 -- passes them to Lua's warning system (absent names are not news).
 -- Returns the skipped and absent lists.
+--
+-- A run of rules with one action and no comparators on calls named by
+-- strings is added in one call with the list of names: the core checks
+-- and adds a list as it does its names one by one, in order. A list adds
+-- a call it names twice once, so a run ends before a name whose number
+-- it has (two names can share a pseudo number: switch_endian and
+-- sys_debug_setcontext on x86_64), and numbers go alone.
+local number_of = {}
+local function native_number(name)
+  local nr = number_of[name]
+  if nr == nil then
+    local ok, v = pcall(seccomp.syscall, name)
+    nr = ok and v or false
+    number_of[name] = nr
+  end
+  return nr
+end
+
 local function apply(f, plan, op)
-  for _, r in ipairs(final_rules(plan)) do
-    f:add(r.action, r.name, unpack(r.cmps))
+  local rules = final_rules(plan)
+  local i, n = 1, #rules
+  while i <= n do
+    local r = rules[i]
+    local j = i
+    local nr = #r.cmps == 0 and type(r.name) == "string" and native_number(r.name)
+    if nr then
+      local seen = { [nr] = true }
+      while j < n do
+        local nx = rules[j + 1]
+        if #nx.cmps ~= 0 or type(nx.name) ~= "string" or nx.action ~= r.action then break end
+        local nx_nr = native_number(nx.name)
+        if not nx_nr or seen[nx_nr] then break end
+        seen[nx_nr] = true
+        j = j + 1
+      end
+    end
+    if j == i then
+      f:add(r.action, r.name, unpack(r.cmps))
+    else
+      local names = {}
+      for k = i, j do names[k - i + 1] = rules[k].name end
+      f:add(r.action, names)
+    end
+    i = j + 1
   end
   local skipped, absent = dedupe(plan.skipped), dedupe(plan.absent)
   if #skipped > 0 then

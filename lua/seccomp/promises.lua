@@ -100,7 +100,7 @@ end
 
 -- Read-only opens: no write access, no O_CREAT, no O_TRUNC (which
 -- truncates even a read-only open on Linux).
-local READ_OPENS = opens(O.ACCMODE | O.CREAT | O.TRUNC, O.RDONLY)
+local function read_opens() return opens(O.ACCMODE | O.CREAT | O.TRUNC, O.RDONLY) end
 
 -- Path-taking stat and access calls (the fd-only spellings are in stdio).
 local STAT_PATHS = {
@@ -124,11 +124,11 @@ local LOCK_FCNTL = {
 local always = {
   description = "granted by every pledge: a later pledge can narrow further",
   calls = { "seccomp" },
-  rules = {
+  rules = function() return {
     { "prctl", arg32(0):eq(PR.SET_NO_NEW_PRIVS) },
     { "prctl", arg32(0):eq(PR.GET_NO_NEW_PRIVS) },
     { "prctl", arg32(0):eq(PR.GET_SECCOMP) },
-  },
+  } end,
   -- Arguments in structs seccomp cannot read: make libc fall back.
   errno = { ENOSYS = { "openat2", "clone3" } },
 }
@@ -168,7 +168,7 @@ local promises = {
       -- copy_file_range). Not vmsplice, which maps memory into a pipe.
       "sendfile", "sendfile64", "splice", "tee", "copy_file_range",
     },
-    rules = concat(
+    rules = function() return concat(
       -- fstat() is fstatat(fd, "", AT_EMPTY_PATH) in today's glibc.
       {
         { "newfstatat", arg32(3):masked_eq(AT.EMPTY_PATH, AT.EMPTY_PATH) },
@@ -194,7 +194,7 @@ local promises = {
       each("fcntl64", 1, F, STDIO_FCNTL),
       -- TCGETS is isatty(), which glibc's stdio asks on first output.
       each("ioctl", 1, IOCTL, { "FIONREAD", "FIONBIO", "FIOCLEX", "FIONCLEX", "TCGETS" })
-    ),
+    ) end,
   },
   {
     name = "rpath",
@@ -204,16 +204,16 @@ local promises = {
       "fchdir", "getcwd", "statfs", "statfs64", "getxattr", "lgetxattr",
       "fgetxattr", "listxattr", "llistxattr", "flistxattr",
     }),
-    rules = READ_OPENS,
+    rules = read_opens,
   },
   {
     name = "wpath",
     description = "write to existing files: open for writing (read-write also needs rpath), truncate",
     calls = { "truncate", "truncate64", "getcwd" },
-    rules = concat(
+    rules = function() return concat(
       opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.WRONLY),
       opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.RDWR, { also = { "rpath" } })
-    ),
+    ) end,
   },
   {
     name = "cpath",
@@ -222,25 +222,25 @@ local promises = {
       "mkdir", "mkdirat", "rmdir", "rename", "renameat", "renameat2", "link",
       "linkat", "symlink", "symlinkat", "unlink", "unlinkat",
     },
-    rules = concat(
+    rules = function() return concat(
       -- O_TRUNC empties a file even when opened read-only: that needs wpath.
       opens(O.ACCMODE | O.CREAT | O.TRUNC, O.CREAT | O.RDONLY, { also = { "rpath" } }),
       opens(O.ACCMODE | O.CREAT, O.CREAT | O.WRONLY, { also = { "wpath" } }),
       opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDWR, { also = { "rpath", "wpath" } }),
       { { "creat", also = { "wpath" } } }
-    ),
+    ) end,
   },
   {
     name = "tmppath",
     description = "temporary files: mkstemp-style exclusive creation, O_TMPFILE, unlink"
       .. " (seccomp cannot see paths, so not limited to /tmp)",
     calls = { "unlink" },
-    rules = concat(
+    rules = function() return concat(
       opens(O.ACCMODE | O.CREAT | O.EXCL, O.RDWR | O.CREAT | O.EXCL),
       O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.RDWR | O.TMPFILE) or {},
       O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.WRONLY | O.TMPFILE) or {},
       { { "unlinkat", arg32(2):eq(0) } }
-    ),
+    ) end,
   },
   {
     name = "dpath",
@@ -251,10 +251,10 @@ local promises = {
     name = "flock",
     description = "file locks: flock, fcntl record and OFD locks",
     calls = { "flock" },
-    rules = concat(
+    rules = function() return concat(
       each("fcntl", 1, F, LOCK_FCNTL),
       each("fcntl64", 1, F, LOCK_FCNTL)
-    ),
+    ) end,
   },
   {
     name = "fattr",
@@ -273,24 +273,25 @@ local promises = {
   {
     name = "tty",
     description = "terminal control: modes, window size, process group (never TIOCSTI)",
-    rules = each("ioctl", 1, IOCTL, {
+    rules = function() return each("ioctl", 1, IOCTL, {
       "TCGETS", "TCSETS", "TCSETSW", "TCSETSF", "TIOCGWINSZ", "TIOCSWINSZ",
       "TIOCGPGRP", "TIOCSPGRP", "TIOCGSID", "TIOCSBRK", "TIOCCBRK", "TCSBRK",
       "TCSBRKP", "TCFLSH", "TCXONC", "TIOCOUTQ",
-    }),
+    }) end,
   },
   {
     name = "inet",
     description = "IPv4 and IPv6 TCP and UDP sockets (never raw ones or other protocols)",
     calls = NET_IO,
-    rules = ip_sockets(),
+    rules = ip_sockets,
   },
   {
     name = "unix",
     description = "Unix-domain sockets",
     calls = NET_IO,
-    rules = concat(each("socket", 0, AF, { "UNIX" }),
-                   each("socketpair", 0, AF, { "UNIX" })),
+    rules = function()
+      return concat(each("socket", 0, AF, { "UNIX" }), each("socketpair", 0, AF, { "UNIX" }))
+    end,
   },
   {
     name = "dns",
@@ -300,8 +301,8 @@ local promises = {
       "recvfrom", "send", "recv", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
       "recvmmsg_time64",
     }),
-    rules = concat(
-      READ_OPENS,
+    rules = function() return concat(
+      read_opens(),
       ip_sockets(),
       -- getaddrinfo's AI_ADDRCONFIG asks the kernel for local addresses
       -- through NETLINK_ROUTE, which as root could also change them. Refused,
@@ -310,7 +311,7 @@ local promises = {
           errno = "EACCES" } },
       -- glibc tries nscd over a Unix socket first: refuse it cleanly.
       { { "socket", arg32(0):eq(AF.UNIX), errno = "EACCES", unless = "unix" } }
-    ),
+    ) end,
   },
   {
     name = "sendfd",
@@ -331,7 +332,7 @@ local promises = {
       "setsid", "getpriority", "setpriority", "setrlimit", "prlimit64",
       "sched_setaffinity",
     },
-    rules = { clone(false) },
+    rules = function() return { clone(false) } end,
   },
   {
     name = "exec",
@@ -360,5 +361,24 @@ local promises = {
     calls = { "sysinfo" },
   },
 }
+
+-- Each promise's rules are built when first read (a comparator is a
+-- call into the core, and most programs pledge a few promises): `rules`
+-- above is the function that builds them.
+local function built_on_use(p)
+  local build = p.rules
+  p.rules = nil
+  return setmetatable(p, { __index = function(t, key)
+    if key ~= "rules" or build == nil then return nil end
+    local rules = build()
+    build = nil
+    rawset(t, "rules", rules)
+    return rules
+  end })
+end
+built_on_use(always)
+for _, p in ipairs(promises) do
+  if p.rules ~= nil then built_on_use(p) end
+end
 
 return { always = always, promises = promises }
