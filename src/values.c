@@ -282,14 +282,15 @@ void lsc_check_table(lua_State *L, int idx, const char *op,
  * numbers are doubles (seccomp/bits.lua), on values as lsc_check_u64
  * takes them; results as lsc_push_u64 gives them, so two equal values
  * are == in Lua. op: "and", "or", "xor", "not", "shl", "shr" (by 0..63;
- * 64 and more give 0), "ult" and "eq" (booleans), "value" (a itself). */
+ * 64 and more give 0), "mul" (modulo 2^64), "ult" and "eq" (booleans),
+ * "value" (a itself). */
 static int l_int64(lua_State *L)
 {
     static const char *const ops[] = { "and", "or", "xor", "not", "shl", "shr",
-                                       "ult", "eq", "value", NULL };
+                                       "ult", "eq", "value", "mul", NULL };
     int op = lsc_check_option(L, 1, "int64", NULL, "operation", ops,
                               "operation must be and, or, xor, not, shl, shr, "
-                              "ult, eq or value");
+                              "ult, eq, value or mul");
     uint64_t a = lsc_check_u64(L, 2, "int64", NULL, "value"), b = 0, r = 0;
     if (op != 3 && op != 8)
         b = lsc_check_u64(L, 3, "int64", NULL, "value");
@@ -302,7 +303,8 @@ static int l_int64(lua_State *L)
     case 5: r = b < 64 ? a >> b : 0; break;
     case 6: lua_pushboolean(L, a < b); return 1;
     case 7: lua_pushboolean(L, a == b); return 1;
-    default: r = a; break;
+    case 8: r = a; break;
+    default: r = a * b; break;
     }
     lsc_push_u64(L, r);
     return 1;

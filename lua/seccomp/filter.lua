@@ -13,6 +13,7 @@
 -- @submodule seccomp
 
 local core = require "seccomp.core"
+local compat = require "seccomp.compat"
 
 local api = {}
 local methods = core.methods
@@ -98,7 +99,7 @@ end
 -- The subject a refusal names: the syscall (or the first of a list).
 local function subject_of(name)
   if type(name) == "table" then name = rawget(name, 1) end
-  if type(name) == "string" or math.type(name) == "integer" then
+  if type(name) == "string" or compat.is_integer(name) then
     return tostring(name)
   end
   return nil
@@ -289,7 +290,7 @@ end
 
 local function argument(bits, i)
   local name = bits == 32 and "arg32" or "arg"
-  if math.type(i) ~= "integer" then
+  if not compat.is_integer(i) then
     error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
           :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
   end
@@ -317,9 +318,15 @@ function api.arg32(i)
   return a
 end
 
+-- Values are checked by the core first, then kept in their one form
+-- (seccomp.compat): a string or cdata written for a value becomes what
+-- the core reads, so equal values compare equal.
 local function comparator(arg, op, a, b)
-  return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
-                                Comparator))
+  local c = check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
+                                   Comparator))
+  c.a = compat.value(a)
+  if b ~= nil then c.b = compat.value(b) end
+  return c
 end
 
 function Arg:eq(v) return comparator(self, "eq", v) end
@@ -335,8 +342,8 @@ function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) en
 --- Every bit set in the argument is also set in `allowed`.
 function Arg:flags_in(allowed)
   check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
-  local mask = ~allowed
-  if self.bits == 32 then mask = mask & 0xffffffff end
+  local mask = compat.bnot(compat.value(allowed))
+  if self.bits == 32 then mask = compat.band(mask, 0xffffffff) end
   return comparator(self, "masked_eq", mask, 0)
 end
 
