@@ -143,7 +143,7 @@ else
     elseif x == math.huge then e, m = 2047, 0
     elseif x == 0 then e, m = 0, 0
     else
-      local fr, ex = math.frexp(x)  -- x = fr * 2^ex, 0.5 <= fr < 1
+      local fr, ex = math.frexp(x)  -- luacheck: ignore 143 (gone in 5.4, here before 5.3)
       e = ex + 1022
       if e <= 0 then  -- subnormal
         m, e = fr * 2 ^ (52 + e), 0

@@ -69,7 +69,8 @@ local function inspected_halves(prog, arch, nr)
     local c, kk = code[pc], k[pc]
     local class = band(c, 0x07)
     if class == 0x00 or class == 0x01 then  -- LD, LDX (words only)
-      local mode, v = band(c, 0xe0)
+      local mode = band(c, 0xe0)
+      local v
       if band(c, 0x18) ~= 0 then return nil end
       if mode == 0x00 then v = kk
       elseif mode == 0x20 and class == 0x00 then v = load_abs(kk)
