@@ -16,7 +16,7 @@ local core = require "seccomp.core"
 
 local compat = {}
 
---- True where Lua has integers and bitwise operators (5.3+).
+-- True where Lua has integers and bitwise operators (5.3+).
 compat.integers = math.type ~= nil
 
 compat.unpack = table.unpack or rawget(_G, "unpack")
@@ -36,7 +36,7 @@ if compat.integers then
   compat.tointeger = math.tointeger
   function compat.is_integer(x) return math.type(x) == "integer" end
   function compat.eq(a, b) return a == b end
-  --- A 64-bit value in its one form: numbers as they are, strings and
+  -- A 64-bit value in its one form: numbers as they are, strings and
   -- cdata as the integer they write.
   function compat.value(v)
     if type(v) == "number" then return v end
@@ -68,7 +68,7 @@ else
   end
 end
 
---- load(text, chunkname, "t", env): a text chunk run in `env`. Lua 5.1
+-- load(text, chunkname, "t", env): a text chunk run in `env`. Lua 5.1
 -- has it as loadstring and setfenv; binary chunks are refused there too.
 if _VERSION ~= "Lua 5.1" or rawget(_G, "jit") then
   compat.load = load
@@ -83,7 +83,7 @@ else
   end
 end
 
---- table.move(a, f, e, t, b), the form with a destination table.
+-- table.move(a, f, e, t, b), the form with a destination table.
 compat.move = table.move or function(a, f, e, t, b)
   for i = 0, e - f do b[t + i] = a[f + i] end
   return b

@@ -13,10 +13,26 @@
 -- @submodule seccomp
 
 local core = require "seccomp.core"
-local compat = require "seccomp.compat"
 
 local api = {}
 local methods = core.methods
+
+-- Integers and 64-bit values on every Lua (seccomp.compat has the rest,
+-- for the layers above; this module uses the core alone). Where numbers
+-- are doubles only integers below 2^53 are exact, and a larger value is
+-- a string; a value's one form is what core.int64 gives.
+local INTEGERS = math.type ~= nil
+local int64 = core.int64
+local function is_integer(x)
+  if INTEGERS then return math.type(x) == "integer" end
+  return type(x) == "number" and x > -2 ^ 53 and x < 2 ^ 53 and x == math.floor(x)
+end
+local function one_form(v)
+  if type(v) == "number" and (INTEGERS or (v >= 0 and v < 2 ^ 53 and v == math.floor(v))) then
+    return v
+  end
+  return int64("value", v)
+end
 
 api._VERSION = "lua-seccomp scm"
 
@@ -99,7 +115,7 @@ end
 -- The subject a refusal names: the syscall (or the first of a list).
 local function subject_of(name)
   if type(name) == "table" then name = rawget(name, 1) end
-  if type(name) == "string" or compat.is_integer(name) then
+  if type(name) == "string" or is_integer(name) then
     return tostring(name)
   end
   return nil
@@ -290,7 +306,7 @@ end
 
 local function argument(bits, i)
   local name = bits == 32 and "arg32" or "arg"
-  if not compat.is_integer(i) then
+  if not is_integer(i) then
     error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
           :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
   end
@@ -318,14 +334,14 @@ function api.arg32(i)
   return a
 end
 
--- Values are checked by the core first, then kept in their one form
--- (seccomp.compat): a string or cdata written for a value becomes what
--- the core reads, so equal values compare equal.
+-- Values are checked by the core first, then kept in their one form: a
+-- string or cdata written for a value becomes what the core reads, so
+-- equal values compare equal.
 local function comparator(arg, op, a, b)
   local c = check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
                                    Comparator))
-  c.a = compat.value(a)
-  if b ~= nil then c.b = compat.value(b) end
+  c.a = one_form(a)
+  if b ~= nil then c.b = one_form(b) end
   return c
 end
 
@@ -342,8 +358,8 @@ function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) en
 --- Every bit set in the argument is also set in `allowed`.
 function Arg:flags_in(allowed)
   check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
-  local mask = compat.bnot(compat.value(allowed))
-  if self.bits == 32 then mask = compat.band(mask, 0xffffffff) end
+  local mask = int64("not", allowed)
+  if self.bits == 32 then mask = int64("and", mask, 0xffffffff) end
   return comparator(self, "masked_eq", mask, 0)
 end
 
