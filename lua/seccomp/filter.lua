@@ -286,12 +286,20 @@ local ArgMeta = { __index = Arg, __metatable = false }
 
 local Comparator = { __metatable = false }
 
+-- A value in a comparator's text: an integer as %d or 0x%x; a value kept
+-- as a string (past 2^53 where numbers are doubles) as it is, "0x...".
+local function value_text(v, hex)
+  if type(v) == "number" then return (hex and "0x%x" or "%d"):format(v) end
+  return tostring(v)
+end
+
 function Comparator.__tostring(c)
   local name = c.bits == 32 and "arg32" or "arg"
   if c.op == "masked_eq" then
-    return ("%s(%d):masked_eq(0x%x, 0x%x)"):format(name, c.arg, c.a, c.b)
+    return ("%s(%d):masked_eq(%s, %s)"):format(name, c.arg, value_text(c.a, true),
+                                               value_text(c.b, true))
   end
-  return ("%s(%d):%s(%d)"):format(name, c.arg, c.op, c.a)
+  return ("%s(%d):%s(%s)"):format(name, c.arg, c.op, value_text(c.a))
 end
 
 local check_cmp = core.check_cmp
