@@ -105,8 +105,8 @@ endef
 .DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources \
-        constants
+.PHONY: all deps test test-versions lint demo docs bench install uninstall clean rockspec-check \
+        print-sources constants
 
 all: $(CORE)
 
@@ -134,7 +134,27 @@ deps:
 
 test: deps all $(TEST_DEPS)
 	$(BUSTED)
+	$(MAKE) --no-print-directory test-versions
 	$(MAKE) --no-print-directory lint rockspec-check
+
+# spec/70-versions_spec.lua under every other Lua installed, each with its
+# own build of the core (the strict warnings as errors, with clang too);
+# the rest of the suite runs under $(LUA). A Lua not installed is named
+# and skipped.
+test-versions: deps $(SYSRAW)
+	@set -e; for v in $(OTHER_LUA_VERSIONS); do \
+	  case $$v in jit) lua=luajit inc=/usr/include/luajit-2.1 ;; \
+	              *) lua=lua$$v inc=/usr/include/lua$$v ;; esac; \
+	  if ! command -v $$lua >/dev/null || [ ! -f $$inc/lua.h ]; then \
+	    echo "test-versions: $$lua or its headers are not installed: skipped"; continue; fi; \
+	  $(MAKE) --no-print-directory LUA_VERSION=$$v LUA=$$lua LUA_INCDIR=$$inc \
+	    BUILD=$(BUILD)/lua-$$v all; \
+	  if command -v clang >/dev/null; then echo "clang: strict warnings against $$inc"; \
+	    clang $(WARNINGS) -Werror -fsyntax-only $(CORE_DEFINES) -I$$inc $(LIBSECCOMP_CFLAGS) \
+	      $(CORE_SRCS); fi; \
+	  echo "$$lua: spec/70-versions_spec.lua"; \
+	  $$lua /usr/bin/busted --cpath="$(BUILD)/lua-$$v/?.so" spec/70-versions_spec.lua; \
+	done
 
 lint: deps
 	luacheck $(LINT_LUA)
