@@ -163,7 +163,7 @@ if arg and arg[1] == "--load" then
   elseif arg[2] == "docker" then
     policy.compile(DOCKER):load()
   else
-    core.bpf_load(saved)
+    lraw.bpf_load(saved)
   end
   io.write(clock() - t0)
   os.exit(0)

@@ -120,20 +120,32 @@ static void chan_new_cookie(int fd)
 /* The programs this process loaded (an ancestor's too: the kernel's
  * filters and this list are both inherited), to tell before calling
  * memfd_create whether a loaded filter would kill the process for it. */
-typedef struct loaded_prog {
-    struct loaded_prog *next;
+struct lsc_loaded_note {
+    struct lsc_loaded_note *next;
     size_t n;
     struct sock_filter insns[];
-} loaded_prog;
-static loaded_prog *loaded_progs;
+};
+static lsc_loaded_note *loaded_progs;
 
-void lsc_export_note_load(const struct sock_filter *prog, size_t n)
+/* A note of prog, made before the load (a filter may refuse the memory
+ * calls malloc makes once it is in); NULL when there is no memory, and
+ * then the checks below know less, and the calls still fail closed. */
+lsc_loaded_note *lsc_export_note_new(const struct sock_filter *prog, size_t n)
 {
-    loaded_prog *p = malloc(sizeof *p + n * sizeof *prog);
+    lsc_loaded_note *p = malloc(sizeof *p + n * sizeof *prog);
     if (p == NULL)
-        return;  /* the check below is a courtesy: the call still fails closed */
+        return NULL;
+    p->next = NULL;
     p->n = n;
     memcpy(p->insns, prog, n * sizeof *prog);
+    return p;
+}
+
+/* After the load: the note joins the list, with no allocation. */
+void lsc_export_note_loaded(lsc_loaded_note *p)
+{
+    if (p == NULL)
+        return;
     pthread_mutex_lock(&chan_lock);
     p->next = loaded_progs;
     loaded_progs = p;
@@ -145,7 +157,7 @@ void lsc_export_note_load(const struct sock_filter *prog, size_t n)
 static int call_killed(long nr, const uint64_t args[6])
 {
     struct seccomp_data d;
-    const loaded_prog *p;
+    const lsc_loaded_note *p;
     memset(&d, 0, sizeof d);
     d.nr = (int)nr;
     d.arch = seccomp_arch_native();

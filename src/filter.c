@@ -607,16 +607,18 @@ static int load_flags(lua_State *L, lsc_filter *f, int listener,
 }
 
 /* Loads prog into this process with seccomp(2) as libseccomp would;
- * returns 0 or an errno with *detail set. */
+ * returns 0 or an errno with *detail set. *note (see export.c) is made
+ * before the load and is the caller's. */
 static int load_program(lua_State *L, lsc_filter *f,
                         struct sock_filter *prog, size_t n, int listener,
-                        const char **detail)
+                        lsc_loaded_note **note, const char **detail)
 {
     struct sock_fprog fprog;
     unsigned int flags = 0;
     int nnp = 0;
     long rc;
     load_flags(L, f, listener, &flags, &nnp);
+    *note = lsc_export_note_new(prog, n);  /* last to raise, first to load */
     if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         *detail = "prctl(PR_SET_NO_NEW_PRIVS) failed";
         return errno;
@@ -653,6 +655,7 @@ static int l_load(lua_State *L)
     int variant = 0, stack = 0, listener, err;
     const char *detail = NULL;
     struct sock_filter *prog;
+    lsc_loaded_note *note = NULL;
     size_t n;
     if (!lua_isnoneornil(L, 2)) {
         static const char *const options[] = {
@@ -685,14 +688,15 @@ static int l_load(lua_State *L)
                                &listener);
     if (f->loads == 0 && !listener)
         lsc_capture(L, f, "load", 1);
-    err = load_program(L, f, prog, n, listener, &detail);
+    err = load_program(L, f, prog, n, listener, &note, &detail);
     if (err != 0) {
+        free(note);
         if (f->loads == 0)
             forget_capture(f);
         return lsc_fail(L, "load", NULL, err, detail);
     }
     f->loads++;
-    lsc_export_note_load(prog, n);
+    lsc_export_note_loaded(note);
     lua_settop(L, 1);
     return 1;
 }

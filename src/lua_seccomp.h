@@ -228,7 +228,11 @@ extern const luaL_Reg lsc_attributes_methods[];
 int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op);
 void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int with_pfc);
 void lsc_export_prepare(void);
-void lsc_export_note_load(const struct sock_filter *prog, size_t n);
+/* The programs this process loaded, for the checks before calls a loaded
+ * filter may kill: a note made before the load, listed after it. */
+typedef struct lsc_loaded_note lsc_loaded_note;
+lsc_loaded_note *lsc_export_note_new(const struct sock_filter *prog, size_t n);
+void lsc_export_note_loaded(lsc_loaded_note *note);
 struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,
