@@ -271,6 +271,9 @@ function methods.test(f, fn, options)
     error("seccomp: test: Function not implemented (ENOSYS): f:test needs the child runner "
           .. "(require \"seccomp\")", 2)
   end
+  -- not a filter: the core's own refusal, before the runner indexes it
+  local is_filter, refusal = pcall(methods.is_open, f)
+  if not is_filter then error((strip_position(refusal):gsub("^seccomp: is_open:", "seccomp: test:")), 2) end
   local ok, result = pcall(runner, f, fn, options)
   if not ok then error(strip_position(result), 2) end
   return result
