@@ -204,15 +204,19 @@ describe("on " .. (JIT and JIT.version or _VERSION), function()
       core.close_fd(theirs)
       local fd = notify.recv_fd(mine)
       core.close_fd(mine)
-      local seen = {}
+      local seen, valid = {}, {}
       notify.serve(fd, function(req)
         seen[#seen + 1] = req
+        -- the id as given, as its decimal text and in its one form
+        valid[#valid + 1] = { notify.id_valid(fd, req.id), notify.id_valid(fd, tostring(req.id)),
+                              notify.id_valid(fd, compat.value(req.id)) }
         return { errno = "EACCES" }
       end)
       core.close_fd(fd)
       local r = h:wait()
       assert.are.same({ "exit", 3 }, { r.how, r.code })
       assert.are.equal(1, #seen)
+      assert.are.same({ { true, true, true } }, valid)
       local req = seen[1]
       if DOUBLES then
         assert.are.equal("string", type(req.id))
@@ -262,6 +266,20 @@ describe("on " .. (JIT and JIT.version or _VERSION), function()
       for _, p in ipairs(r.promises) do if p == "rpath" then has_rpath = true end end
       assert.is_true(has_rpath)
     end)
+  end)
+
+  it("the promise index compares 64-bit arguments however they are written", function()
+    local index = require "seccomp.policy_index"
+    local function sets(args)
+      local out = {}
+      for i, set in ipairs(index.allowing("openat", args)) do out[i] = table.concat(set, "+") end
+      return table.concat(out, " ")
+    end
+    local read_only = sets({ -100, 0, seccomp.O.RDONLY })
+    assert.matches("rpath", read_only)
+    assert.are.equal(read_only, sets({ "0xffffffffffffff9c", "0", "0x0" }))
+    assert.are.equal(sets({ -100, 0, seccomp.O.WRONLY }), sets({ "-100", 0, "1" }))
+    assert.are_not.equal(read_only, sets({ -100, 0, seccomp.O.WRONLY }))
   end)
 
   it("exports what was added", function()
