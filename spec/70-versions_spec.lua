@@ -173,6 +173,22 @@ describe("on " .. (JIT and JIT.version or _VERSION), function()
       assert.are.same({ "exit", 0 }, { r.how, r.code })
     end)
 
+    it("pledge holds on x86_64 and i386: a call made through int 0x80 is killed", function()
+      local function under_pledge(abi, name, ...)
+        local argv = { SYSRAW, abi, tostring(seccomp.syscall(name, abi == "int80" and "x86" or nil)) }
+        for _, a in ipairs { ... } do argv[#argv + 1] = tostring(a) end
+        local r = child.run(argv, { setup = function() seccomp.pledge("stdio rpath exec") end })
+        return { r.how, r.code }
+      end
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert.are.same({ "exit", 0 }, under_pledge("raw", "getpid"))
+      assert.are.same({ "signal", SIGSYS }, under_pledge("raw", "mkdir", "@" .. dir, "0700"))
+      assert.are.same({ "signal", SIGSYS }, under_pledge("int80", "getpid"))
+      assert.are.same({ "signal", SIGSYS }, under_pledge("int80", "mkdir", "@" .. dir, "0700"))
+      assert.is_nil(io.open(dir))
+    end)
+
     it("a policy file evaluates in its sandbox and compiles", function()
       local f = seccomp.policy_file.load_string([[
         return { default = "allow", errno = {

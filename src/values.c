@@ -16,7 +16,7 @@
 int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
                           const char *subject, const char *what)
 {
-    char detail[128];
+    char detail[256];
     int isint = 0;
     lua_Integer v;
     if (lua_type(L, idx) != LUA_TNUMBER) {
@@ -37,9 +37,14 @@ int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
     }
 #endif
     if (!isint) {
-        snprintf(detail, sizeof detail,
-                 "%s must be an integer, got %.17g", what,
-                 (double)lua_tonumber(L, idx));
+        lua_Number n = lua_tonumber(L, idx);
+        if (LSC_DOUBLES && n == n && (n <= -LSC_EXACT_DOUBLE || n >= LSC_EXACT_DOUBLE))
+            snprintf(detail, sizeof detail,
+                     "%s must be an integer below 2^53 in magnitude, got %.17g "
+                     "(numbers in this Lua are exact only below it)", what, (double)n);
+        else
+            snprintf(detail, sizeof detail, "%s must be an integer, got %.17g", what,
+                     (double)n);
         lsc_fail(L, op, subject, EINVAL, detail);
     }
     return (int64_t)v;
