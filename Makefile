@@ -5,12 +5,23 @@
 # DESTDIR, BUILD, WERROR; PKG_CONFIG finds libseccomp when its directories
 # are not given.
 
+# LUA_VERSION: 5.1, 5.2, 5.3, 5.4 or jit (LuaJIT 2.1, which loads 5.1
+# modules); each but 5.4 builds in a folder of its own.
 LUA_VERSION ?= 5.4
+ifeq ($(LUA_VERSION),jit)
+LUA ?= luajit
+LUA_INCDIR ?= /usr/include/luajit-2.1
+LUA_ABI = 5.1
+else
 LUA ?= lua$(LUA_VERSION)
 LUA_INCDIR ?= /usr/include/lua$(LUA_VERSION)
+LUA_ABI = $(LUA_VERSION)
+endif
+# The versions `make test` also runs under, when installed (test-versions).
+OTHER_LUA_VERSIONS = 5.1 5.2 5.3 jit
 PREFIX ?= /usr/local
-INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_VERSION)
-INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_VERSION)
+INST_LIBDIR ?= $(PREFIX)/lib/lua/$(LUA_ABI)
+INST_LUADIR ?= $(PREFIX)/share/lua/$(LUA_ABI)
 INST_BINDIR ?= $(PREFIX)/bin
 INST_MANDIR ?= $(PREFIX)/share/man/man1
 INST_DOCDIR ?= $(PREFIX)/share/doc/lua-seccomp
@@ -52,7 +63,11 @@ ALL_CFLAGS = $(WARNINGS) $(WERROR) -fPIC -fvisibility=hidden $(CFLAGS) \
 # -pthread and -ldl: the export lock and the report's module pin (in libc from glibc 2.34)
 LDFLAGS_SO = -shared -pthread $(LIBSECCOMP_LIBS) -ldl
 
+ifeq ($(LUA_VERSION),5.4)
 BUILD ?= build
+else
+BUILD ?= build/lua-$(LUA_VERSION)
+endif
 CORE = $(BUILD)/seccomp/core.so
 LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 # Every C source of seccomp.core, here and nowhere else. A source left out
@@ -61,7 +76,7 @@ CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
             src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
             src/report.c src/outcome.c
-CORE_HDRS = src/lua_seccomp.h
+CORE_HDRS = src/lua_seccomp.h src/lua_compat.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
 LINT_LUA = lua spec examples bench bin scripts
 LINT_C =
@@ -90,8 +105,8 @@ endef
 .DEFAULT_GOAL := all
 -include $(sort $(wildcard mk/*.mk))
 
-.PHONY: all deps test lint demo docs bench install uninstall clean rockspec-check print-sources \
-        constants
+.PHONY: all deps test test-versions lint demo docs bench install uninstall clean rockspec-check \
+        print-sources constants
 
 all: $(CORE)
 
@@ -119,7 +134,27 @@ deps:
 
 test: deps all $(TEST_DEPS)
 	$(BUSTED)
+	$(MAKE) --no-print-directory test-versions
 	$(MAKE) --no-print-directory lint rockspec-check
+
+# spec/70-versions_spec.lua under every other Lua installed, each with its
+# own build of the core (the strict warnings as errors, with clang too);
+# the rest of the suite runs under $(LUA). A Lua not installed is named
+# and skipped.
+test-versions: deps $(SYSRAW)
+	@set -e; for v in $(OTHER_LUA_VERSIONS); do \
+	  case $$v in jit) lua=luajit inc=/usr/include/luajit-2.1 ;; \
+	              *) lua=lua$$v inc=/usr/include/lua$$v ;; esac; \
+	  if ! command -v $$lua >/dev/null || [ ! -f $$inc/lua.h ]; then \
+	    echo "test-versions: $$lua or its headers are not installed: skipped"; continue; fi; \
+	  $(MAKE) --no-print-directory LUA_VERSION=$$v LUA=$$lua LUA_INCDIR=$$inc \
+	    BUILD=$(BUILD)/lua-$$v all; \
+	  if command -v clang >/dev/null; then echo "clang: strict warnings against $$inc"; \
+	    clang $(WARNINGS) -Werror -fsyntax-only $(CORE_DEFINES) -I$$inc $(LIBSECCOMP_CFLAGS) \
+	      $(CORE_SRCS); fi; \
+	  echo "$$lua: spec/70-versions_spec.lua"; \
+	  $$lua /usr/bin/busted --cpath="$(BUILD)/lua-$$v/?.so" spec/70-versions_spec.lua; \
+	done
 
 lint: deps
 	luacheck $(LINT_LUA)

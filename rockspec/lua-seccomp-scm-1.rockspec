@@ -14,7 +14,7 @@ description = {
     process. Includes a policy layer (pledge promises, systemd-style
     @groups, declarative policies), a BPF simulator, a child-process test
     runner, learn mode and the lua-seccomp command. Needs Linux and
-    libseccomp 2.5 or later; Lua 5.4.
+    libseccomp 2.5 or later; Lua 5.1 to 5.4 or LuaJIT 2.1.
   ]],
   homepage = "https://github.com/lua-seccomp/lua-seccomp",
   issues_url = "https://github.com/lua-seccomp/lua-seccomp/issues",
@@ -26,7 +26,7 @@ description = {
 supported_platforms = { "linux" }
 
 dependencies = {
-  "lua >= 5.4, < 5.5",
+  "lua >= 5.1, < 5.5",
 }
 
 external_dependencies = {

@@ -7,7 +7,8 @@
 -- From the bottom up. A new module gets a line here, in its layer.
 local LAYERS = {
   { name = "C core", modules = { "seccomp.core" } },
-  { name = "Lua API", modules = { "seccomp.filter", "seccomp.child", "seccomp.notify" } },
+  { name = "Lua API", modules = { "seccomp.filter", "seccomp.child", "seccomp.notify",
+                                 "seccomp.compat" } },
   { name = "policy layer and tools", modules = {
     "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_file",
     "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",

@@ -20,18 +20,10 @@
 
 #include <seccomp.h>
 
-#include "lua.h"
-#include "lauxlib.h"
+#include "lua_compat.h"
 
 #define LSC_FILTER_TYPE "seccomp.filter"
 #define LSC_RECORD_TYPE "seccomp.record"
-
-/* Lua 5.1 and LuaJIT lack a few 5.2+ helpers the core relies on. */
-#if LUA_VERSION_NUM < 502
-#define luaL_setfuncs(L, l, n) luaL_register((L), NULL, (l))
-#define luaL_newlib(L, l) (lua_newtable(L), luaL_register((L), NULL, (l)))
-#define lua_rawlen lua_objlen
-#endif
 
 /* Registration. Each source exports what it adds to seccomp.core, and
  * core.c registers all of it, as liolib.c's createmeta does; no source
@@ -140,6 +132,24 @@ extern const luaL_Reg lsc_errors_functions[];
 /* values.c: strict argument checks (no silent conversions). */
 int64_t lsc_check_integer(lua_State *L, int idx, const char *op,
                           const char *subject, const char *what);
+/* A 64-bit value (comparator datum, syscall argument, notification id):
+ * an integer; a string "0x..." or decimal, "-" allowed (two's complement);
+ * LuaJIT int64_t/uint64_t cdata. Where numbers are doubles (LSC_DOUBLES) a
+ * number must be an integer below 2^53 in magnitude, and the error says to
+ * write larger values as strings. */
+uint64_t lsc_check_u64(lua_State *L, int idx, const char *op,
+                       const char *subject, const char *what);
+/* lsc_check_u64 as a signed value within min..max (lsc_check_range's
+ * error); for 32-bit comparator values, -1 and 0xffffffff alike. */
+int64_t lsc_check_u64_range(lua_State *L, int idx, const char *op,
+                            const char *subject, const char *what,
+                            int64_t min, int64_t max);
+/* Pushes v: an integer on 5.3+ (>= 2^63 as negative, as a C cast); on
+ * doubles builds a number below 2^53, else a string "0x...". */
+void lsc_push_u64(lua_State *L, uint64_t v);
+/* A notification id: an integer on 5.3+, a decimal string on doubles
+ * builds, where ids (random 64-bit values) do not fit a number. */
+void lsc_push_id(lua_State *L, uint64_t id);
 int64_t lsc_check_range(lua_State *L, int idx, const char *op,
                         const char *subject, const char *what,
                         int64_t min, int64_t max);
@@ -160,6 +170,7 @@ int lsc_option_index(lua_State *L, int idx, const char *const names[]);
 const char *lsc_to_subject(lua_State *L, int idx);
 void lsc_check_table(lua_State *L, int idx, const char *op,
                      const char *subject, const char *what);
+extern const luaL_Reg lsc_values_functions[];  /* int64 */
 
 /* filter.c: the userdata, its lifecycle, loading and the record. */
 lsc_filter *lsc_check_filter(lua_State *L, int idx, const char *op);

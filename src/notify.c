@@ -76,7 +76,7 @@ static int l_notify_receive(lua_State *L)
     seccomp_notify_free(req, NULL);
     req = &got;
     lua_createtable(L, 0, 8);
-    lua_pushinteger(L, (lua_Integer)req->id);
+    lsc_push_id(L, req->id);
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, req->pid);
     lua_setfield(L, -2, "pid");
@@ -86,7 +86,7 @@ static int l_notify_receive(lua_State *L)
     lua_setfield(L, -2, "syscall");
     lua_pushinteger(L, (lua_Integer)req->data.arch);
     lua_setfield(L, -2, "arch");
-    lua_pushinteger(L, (lua_Integer)req->data.instruction_pointer);
+    lsc_push_u64(L, req->data.instruction_pointer);
     lua_setfield(L, -2, "ip");
     name = lsc_syscall_name(req->data.arch, req->data.nr, buf);
     if (name != NULL) {
@@ -95,7 +95,7 @@ static int l_notify_receive(lua_State *L)
     }
     lua_createtable(L, 6, 0);
     for (i = 0; i < 6; i++) {
-        lua_pushinteger(L, (lua_Integer)req->data.args[i]);
+        lsc_push_u64(L, req->data.args[i]);
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "args");
@@ -109,7 +109,7 @@ static int l_notify_receive(lua_State *L)
 static int l_notify_respond(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_respond");
-    uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_respond", NULL, "id");
+    uint64_t id = lsc_check_u64(L, 2, "notify_respond", NULL, "id");
     struct seccomp_notif_resp *resp = NULL;
     int64_t val = 0, err = 0;
     uint32_t flags = 0;
@@ -147,7 +147,7 @@ static int l_notify_respond(lua_State *L)
             kinds++;
         }
         if (lua_getfield(L, 3, "value") != LUA_TNIL) {
-            val = lsc_check_integer(L, -1, "notify_respond", NULL, "value");
+            val = (int64_t)lsc_check_u64(L, -1, "notify_respond", NULL, "value");
             kinds++;
         }
         lua_pop(L, 3);
@@ -184,7 +184,7 @@ static int l_notify_respond(lua_State *L)
 static int l_notify_id_valid(lua_State *L)
 {
     int fd = check_fd(L, 1, "notify_id_valid");
-    uint64_t id = (uint64_t)lsc_check_integer(L, 2, "notify_id_valid", NULL, "id");
+    uint64_t id = lsc_check_u64(L, 2, "notify_id_valid", NULL, "id");
     int rc;
     errno = 0;
     rc = seccomp_notify_id_valid(fd, id);

@@ -222,11 +222,11 @@ static int l_record_read(lua_State *L)
         lua_setfield(L, -2, "arch");
         lua_createtable(L, 6, 0);
         for (i = 0; i < 6; i++) {
-            lua_pushinteger(L, (lua_Integer)r->args[i]);
+            lsc_push_u64(L, r->args[i]);
             lua_rawseti(L, -2, i + 1);
         }
         lua_setfield(L, -2, "args");
-        lua_pushinteger(L, (lua_Integer)r->ip);
+        lsc_push_u64(L, r->ip);
         lua_setfield(L, -2, "ip");
         lua_pushstring(L, r->kill == LSC_END_KILL_THREAD ? "kill_thread"
                           : r->kill == LSC_END_KILL_PROCESS ? "kill_process" : "trap");

@@ -69,17 +69,18 @@ static int raw_field(lua_State *L, int t, const char *key)
 static uint64_t check_datum(lua_State *L, int t, const char *key, int bits,
                             const char *op, const char *subject)
 {
-    int64_t v;
+    uint64_t v;
     raw_field(L, t, key);
     if (bits == 32) {
-        v = lsc_check_range(L, -1, op, subject, "32-bit comparator value",
-                            INT32_MIN, (int64_t)UINT32_MAX);
+        v = (uint64_t)lsc_check_u64_range(L, -1, op, subject,
+                                          "32-bit comparator value",
+                                          INT32_MIN, (int64_t)UINT32_MAX);
         lua_pop(L, 1);
-        return (uint64_t)v & LOW32;  /* -1 and 0xffffffff are one value */
+        return v & LOW32;  /* -1 and 0xffffffff are one value */
     }
-    v = lsc_check_integer(L, -1, op, subject, "comparator value");
+    v = lsc_check_u64(L, -1, op, subject, "comparator value");
     lua_pop(L, 1);
-    return (uint64_t)v;  /* negative Lua integers are values >= 2^63 */
+    return v;  /* negative Lua integers are values >= 2^63 */
 }
 
 /* Reads one comparator table { arg =, op =, a =, b =, bits = }. */

@@ -272,11 +272,11 @@ static void sim_check_args(lua_State *L, int idx, struct seccomp_data *d,
     if (n > 6)
         lsc_fail(L, op, "args", EINVAL, "at most 6 arguments");
     for (i = 0; i < n; i++) {
-        int64_t v;
+        uint64_t v;
         lua_rawgeti(L, idx, i + 1);
-        v = lsc_check_integer(L, -1, op, NULL, "argument");
+        v = lsc_check_u64(L, -1, op, NULL, "argument");
         lua_pop(L, 1);
-        d->args[i] = (uint64_t)v;
+        d->args[i] = v;
         if (!(d->arch & __AUDIT_ARCH_64BIT))
             d->args[i] &= 0xffffffffu;
     }
@@ -411,8 +411,7 @@ static int l_bpf_run(lua_State *L)
     sim_check_args(L, 4, &d, "bpf_run");
     if (!lua_isnoneornil(L, 5))
         d.instruction_pointer =
-            (uint64_t)lsc_check_integer(L, 5, "bpf_run", NULL,
-                                        "instruction pointer");
+            lsc_check_u64(L, 5, "bpf_run", NULL, "instruction pointer");
     return sim_run_string(L, bpf, len, &d, d.arch, "bpf_run");
 }
 

@@ -21,6 +21,7 @@
 -- @module seccomp.child
 
 local core = require "seccomp.core"
+local compat = require "seccomp.compat"
 
 local child = {}
 
@@ -54,7 +55,7 @@ end
 
 -- The exit code for what the function returned; nil when it is not one.
 local function exit_code(result)
-  if math.type(result) ~= "integer" then return 0 end
+  if not compat.is_integer(result) then return 0 end
   if result < 0 or result > 255 then return nil end
   return result
 end

@@ -17,6 +17,23 @@ local core = require "seccomp.core"
 local api = {}
 local methods = core.methods
 
+-- Integers and 64-bit values on every Lua (seccomp.compat has the rest,
+-- for the layers above; this module uses the core alone). Where numbers
+-- are doubles only integers below 2^53 are exact, and a larger value is
+-- a string; a value's one form is what core.int64 gives.
+local INTEGERS = math.type ~= nil
+local int64 = core.int64
+local function is_integer(x)
+  if INTEGERS then return math.type(x) == "integer" end
+  return type(x) == "number" and x > -2 ^ 53 and x < 2 ^ 53 and x == math.floor(x)
+end
+local function one_form(v)
+  if type(v) == "number" and (INTEGERS or (v >= 0 and v < 2 ^ 53 and v == math.floor(v))) then
+    return v
+  end
+  return int64("value", v)
+end
+
 api._VERSION = "lua-seccomp scm"
 
 -- Module functions the C core provides as they are.
@@ -98,7 +115,7 @@ end
 -- The subject a refusal names: the syscall (or the first of a list).
 local function subject_of(name)
   if type(name) == "table" then name = rawget(name, 1) end
-  if type(name) == "string" or math.type(name) == "integer" then
+  if type(name) == "string" or is_integer(name) then
     return tostring(name)
   end
   return nil
@@ -356,6 +373,9 @@ function methods.test(f, fn, options)
     error("seccomp: test: Function not implemented (ENOSYS): f:test needs the child runner "
           .. "(require \"seccomp\")", 2)
   end
+  -- not a filter: the core's own refusal, before the runner indexes it
+  local is_filter, refusal = pcall(methods.is_open, f)
+  if not is_filter then error((strip_position(refusal):gsub("^seccomp: is_open:", "seccomp: test:")), 2) end
   local ok, result = pcall(runner, f, fn, options)
   if not ok then error(strip_position(result), 2) end
   return result
@@ -499,12 +519,20 @@ local ArgMeta = { __index = Arg, __metatable = false }
 
 local Comparator = { __metatable = false }
 
+-- A value in a comparator's text: an integer as %d or 0x%x; a value kept
+-- as a string (past 2^53 where numbers are doubles) as it is, "0x...".
+local function value_text(v, hex)
+  if type(v) == "number" then return (hex and "0x%x" or "%d"):format(v) end
+  return tostring(v)
+end
+
 function Comparator.__tostring(c)
   local name = c.bits == 32 and "arg32" or "arg"
   if c.op == "masked_eq" then
-    return ("%s(%d):masked_eq(0x%x, 0x%x)"):format(name, c.arg, c.a, c.b)
+    return ("%s(%d):masked_eq(%s, %s)"):format(name, c.arg, value_text(c.a, true),
+                                               value_text(c.b, true))
   end
-  return ("%s(%d):%s(%d)"):format(name, c.arg, c.op, c.a)
+  return ("%s(%d):%s(%s)"):format(name, c.arg, c.op, value_text(c.a))
 end
 
 local check_cmp = core.check_cmp
@@ -519,7 +547,7 @@ end
 
 local function argument(bits, i)
   local name = bits == 32 and "arg32" or "arg"
-  if math.type(i) ~= "integer" then
+  if not is_integer(i) then
     error(("seccomp: %s: Invalid argument (EINVAL): argument index must be an integer 0..5, got %s%s")
           :format(name, type(i) == "string" and "the string " or "", shown(i)), 3)
   end
@@ -547,9 +575,15 @@ function api.arg32(i)
   return a
 end
 
+-- Values are checked by the core first, then kept in their one form: a
+-- string or cdata written for a value becomes what the core reads, so
+-- equal values compare equal.
 local function comparator(arg, op, a, b)
-  return check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
-                                Comparator))
+  local c = check_cmp(setmetatable({ arg = arg.arg, bits = arg.bits, op = op, a = a, b = b },
+                                   Comparator))
+  c.a = one_form(a)
+  if b ~= nil then c.b = one_form(b) end
+  return c
 end
 
 function Arg:eq(v) return comparator(self, "eq", v) end
@@ -565,8 +599,8 @@ function Arg:masked_eq(mask, v) return comparator(self, "masked_eq", mask, v) en
 --- Every bit set in the argument is also set in `allowed`.
 function Arg:flags_in(allowed)
   check_cmp { arg = self.arg, bits = self.bits, op = "eq", a = allowed }
-  local mask = ~allowed
-  if self.bits == 32 then mask = mask & 0xffffffff end
+  local mask = int64("not", allowed)
+  if self.bits == 32 then mask = int64("and", mask, 0xffffffff) end
   return comparator(self, "masked_eq", mask, 0)
 end
 

@@ -17,6 +17,7 @@
 -- @module seccomp.learn
 
 local seccomp = require "seccomp.filter"
+local compat = require "seccomp.compat"
 local process = require "seccomp.child"
 local notify = require "seccomp.notify"
 local cover = require "seccomp.learn_cover"
@@ -88,7 +89,7 @@ local function projection(args, halves)
   local parts = {}
   for i, h in ipairs(halves) do
     local v = args[h > 6 and h - 6 or h]
-    parts[i] = h > 6 and (v >> 32) or (v & 0xffffffff)
+    parts[i] = h > 6 and compat.shr(v, 32) or compat.band(v, 0xffffffff)
   end
   return table.concat(parts, ",")
 end
@@ -113,7 +114,7 @@ local function record(r, req)
     r.flag_sets[name] = seen
     for what, i in pairs(fa) do
       seen[what] = seen[what] or {}
-      seen[what][req.args[i] & 0xffffffff] = true
+      seen[what][compat.band(req.args[i], 0xffffffff)] = true
     end
   end
   -- One call per class of calls no promise's filter can tell apart, so
@@ -188,10 +189,10 @@ end
 local function describe(pid)
   local fh = io.open("/proc/" .. pid .. "/status")
   if not fh then return "?", pid end
-  local text = fh:read("a") or ""
+  local text = fh:read("*a") or ""
   fh:close()
   return text:match("Name:%s*([^\n]*)") or "?",
-         math.tointeger(tonumber(text:match("Tgid:%s*(%d+)"))) or pid
+         compat.tointeger(tonumber(text:match("Tgid:%s*(%d+)"))) or pid
 end
 
 -- Kills every tracked process still running (SIGKILL through its
@@ -281,7 +282,7 @@ function learn.learn(target, opts)
   end
   local pid = h.pid
   process.close_fd(theirs)
-  local child_fd = math.tointeger(tonumber(process.read(mine)))
+  local child_fd = compat.tointeger(tonumber(process.read(mine)))
   process.close_fd(mine)
   local got, fd = pcall(function()
     if not child_fd then error("no listener announced", 0) end

@@ -7,12 +7,14 @@
 -- @module seccomp.learn_cover
 
 local seccomp = require "seccomp.filter"
+local compat = require "seccomp.compat"
 local policy = require "seccomp.policy"
 local policy_index = require "seccomp.policy_index"
 
 local cover = {}
 
 local bpf_run = seccomp.internal.bpf_run
+local band = compat.band
 
 local function sorted_keys(t)
   local list = {}
@@ -28,10 +30,10 @@ end
 -- does not follow (then every half counts).
 local ARG0, STEPS = 16, 200000
 local function inspected_halves(prog, arch, nr)
-  local n = #prog // 8
+  local n = compat.idiv(#prog, 8)
   local code, jt, jf, k = {}, {}, {}, {}
   for i = 1, n do
-    code[i], jt[i], jf[i], k[i] = string.unpack("=I2BBI4", prog, 8 * i - 7)
+    code[i], jt[i], jf[i], k[i] = compat.unpack_bytes("=I2BBI4", prog, 8 * i - 7)
   end
   local halves, visited, work, steps = {}, {}, {}, 0
   local function push(pc, a, x, mem)
@@ -45,17 +47,16 @@ local function inspected_halves(prog, arch, nr)
     if off == 0 then return nr end
     if off == 4 then return arch end
     if off >= ARG0 and off < ARG0 + 48 and off % 4 == 0 then
-      local i = (off - ARG0) // 8
+      local i = compat.idiv(off - ARG0, 8)
       halves[(off - ARG0) % 8 == 0 and i + 1 or i + 7] = true
     end
     return "?"
   end
   local ALU = {
     [0x00] = function(a, b) return a + b end, [0x10] = function(a, b) return a - b end,
-    [0x20] = function(a, b) return a * b end, [0x40] = function(a, b) return a | b end,
-    [0x50] = function(a, b) return a & b end, [0xa0] = function(a, b) return a ~ b end,
-    [0x60] = function(a, b) return b < 32 and a << b or 0 end,
-    [0x70] = function(a, b) return b < 32 and a >> b or 0 end,
+    [0x20] = compat.mul, [0x40] = compat.bor, [0x50] = compat.band, [0xa0] = compat.bxor,
+    [0x60] = function(a, b) return b < 32 and compat.shl(a, b) or 0 end,
+    [0x70] = function(a, b) return b < 32 and compat.shr(a, b) or 0 end,
   }
   local mem0 = {}
   for i = 1, 16 do mem0[i] = "?" end
@@ -66,10 +67,11 @@ local function inspected_halves(prog, arch, nr)
     steps = steps + 1
     if steps > STEPS or pc < 1 or pc > n then return nil end
     local c, kk = code[pc], k[pc]
-    local class = c & 0x07
+    local class = band(c, 0x07)
     if class == 0x00 or class == 0x01 then  -- LD, LDX (words only)
-      local mode, v = c & 0xe0
-      if c & 0x18 ~= 0 then return nil end
+      local mode = band(c, 0xe0)
+      local v
+      if band(c, 0x18) ~= 0 then return nil end
       if mode == 0x00 then v = kk
       elseif mode == 0x20 and class == 0x00 then v = load_abs(kk)
       elseif mode == 0x60 and kk < 16 then v = mem[kk + 1]
@@ -79,22 +81,22 @@ local function inspected_halves(prog, arch, nr)
       push(pc + 1, a, x, mem)
     elseif class == 0x02 or class == 0x03 then  -- ST, STX
       if kk >= 16 then return nil end
-      local m = table.move(mem, 1, 16, 1, {})
+      local m = compat.move(mem, 1, 16, 1, {})
       m[kk + 1] = class == 0x02 and a or x
       push(pc + 1, a, x, m)
     elseif class == 0x04 then  -- ALU
-      local op, b = c & 0xf0, (c & 0x08 ~= 0) and x or kk
+      local op, b = band(c, 0xf0), (band(c, 0x08) ~= 0) and x or kk
       local f = ALU[op]
       if op == 0x80 then
-        a = a == "?" and "?" or (-a) & 0xffffffff
+        a = a == "?" and "?" or band(-a, 0xffffffff)
       elseif not f then
         return nil
       else
-        a = (a == "?" or b == "?") and "?" or f(a, b) & 0xffffffff
+        a = (a == "?" or b == "?") and "?" or band(f(a, b), 0xffffffff)
       end
       push(pc + 1, a, x, mem)
     elseif class == 0x05 then  -- JMP
-      local op, b = c & 0xf0, (c & 0x08 ~= 0) and x or kk
+      local op, b = band(c, 0xf0), (band(c, 0x08) ~= 0) and x or kk
       if op == 0x00 then
         push(pc + 1 + kk, a, x, mem)
       else
@@ -103,7 +105,7 @@ local function inspected_halves(prog, arch, nr)
           if op == 0x10 then yes = a == b
           elseif op == 0x20 then yes = a > b
           elseif op == 0x30 then yes = a >= b
-          elseif op == 0x40 then yes = a & b ~= 0
+          elseif op == 0x40 then yes = band(a, b) ~= 0
           else return nil end
         elseif op > 0x40 then
           return nil
@@ -112,7 +114,7 @@ local function inspected_halves(prog, arch, nr)
         if yes ~= true then push(pc + 1 + jf[pc], a, x, mem) end
       end
     elseif class == 0x07 then  -- MISC: TAX, TXA
-      if c & 0xf8 == 0x00 then x = a elseif c & 0xf8 == 0x80 then a = x else return nil end
+      if band(c, 0xf8) == 0x00 then x = a elseif band(c, 0xf8) == 0x80 then a = x else return nil end
       push(pc + 1, a, x, mem)
     elseif class ~= 0x06 then  -- RET ends the path
       return nil

@@ -16,6 +16,7 @@
 
 local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
 local child = require "seccomp.child"
+local compat = require "seccomp.compat"
 
 local policy_file = {}
 
@@ -89,18 +90,18 @@ end
 local function serialize(v, where, comparators, seen, out, depth)
   local t = type(v)
   if t == "string" then
-    out[#out + 1] = string.pack("<c1s4", "S", v)
-  elseif math.type(v) == "integer" then
-    out[#out + 1] = string.pack("<c1j", "I", v)
+    out[#out + 1] = compat.pack("<c1s4", "S", v)
+  elseif compat.is_integer(v) then
+    out[#out + 1] = compat.pack("<c1j", "I", v)
   elseif t == "number" then
-    out[#out + 1] = string.pack("<c1n", "N", v)
+    out[#out + 1] = compat.pack("<c1n", "N", v)
   elseif t == "boolean" then
     out[#out + 1] = v and "T" or "F"
   elseif t ~= "table" then
     error(("%s is a %s: a policy holds only data"):format(where, t), 0)
   elseif comparators[v] then
     local c = comparators[v]
-    out[#out + 1] = string.pack("<c1BBs1jj", "C", c.arg, c.bits, c.op, c.a, c.b or 0)
+    out[#out + 1] = compat.pack("<c1BBs1jj", "C", c.arg, c.bits, c.op, c.a, c.b or 0)
   else
     if seen[v] then error(where .. " is a table that contains itself", 0) end
     if depth >= MAX_DEPTH then
@@ -109,12 +110,12 @@ local function serialize(v, where, comparators, seen, out, depth)
     seen[v] = true
     local keys = {}
     for k in next, v do
-      if type(k) ~= "string" and math.type(k) ~= "integer" then
+      if type(k) ~= "string" and not compat.is_integer(k) then
         error(("%s has a %s key: a policy holds only data"):format(where, type(k)), 0)
       end
       keys[#keys + 1] = k
     end
-    out[#out + 1] = string.pack("<c1I4", "{", #keys)
+    out[#out + 1] = compat.pack("<c1I4", "{", #keys)
     for _, k in ipairs(keys) do
       serialize(k, where, comparators, seen, out, depth + 1)
       serialize(v[k], ("%s[%q]"):format(where, k), comparators, seen, out, depth + 1)
@@ -148,8 +149,15 @@ local function evaluate_child(text, chunkname, w, limits)
     local env = policy_env(comparators)
     local f = policy_file.sandbox(w)
     collectgarbage("collect")
+    -- LuaJIT's compiler makes its code executable with mprotect, which
+    -- the sandbox refuses: the policy runs in its interpreter.
+    local jit = rawget(_G, "jit")
+    if jit then
+      jit.flush()
+      jit.off()
+    end
     f:load()
-    local chunk, msg = load(text, chunkname, "t", env)
+    local chunk, msg = compat.load(text, chunkname, "t", env)
     if not chunk then error(msg, 0) end
     local ran, spec = pcall(chunk)
     if not ran then
@@ -168,7 +176,7 @@ local function evaluate_child(text, chunkname, w, limits)
     if err == "not enough memory" then
       pcall(child.write, w, "M")
     else
-      pcall(child.write, w, string.pack("<c1s4", "E", tostring(err)))
+      pcall(child.write, w, compat.pack("<c1s4", "E", tostring(err)))
     end
     return 1
   end
@@ -183,7 +191,7 @@ local function parser(bytes, name)
     fail(name, "EPROTO", "the policy evaluator returned malformed data: " .. detail)
   end
   local function unpack(fmt)
-    local ok, a, b, c, d, e, g = pcall(string.unpack, fmt, bytes, pos)
+    local ok, a, b, c, d, e, g = pcall(compat.unpack_bytes, fmt, bytes, pos)
     if not ok then bad("truncated") end
     return a, b, c, d, e, g
   end
@@ -213,7 +221,7 @@ local function parser(bytes, name)
       local t = {}
       for _ = 1, n do
         local k = value(depth + 1)
-        if type(k) ~= "string" and math.type(k) ~= "integer" then bad("a bad key") end
+        if type(k) ~= "string" and not compat.is_integer(k) then bad("a bad key") end
         if t[k] ~= nil then bad("a key twice") end
         t[k] = value(depth + 1)
       end
@@ -240,7 +248,7 @@ local function limits_of(options)
         tostring(k)), 0)
     end
     local whole = k ~= "timeout_seconds"
-    if type(v) ~= "number" or v <= 0 or (whole and math.type(v) ~= "integer") then
+    if type(v) ~= "number" or v <= 0 or (whole and not compat.is_integer(v)) then
       error(("seccomp: policy(%s): Invalid argument (EINVAL): %s"):format(k,
         whole and "must be a positive integer" or "must be a positive number"), 0)
     end
@@ -282,9 +290,9 @@ local function evaluate(text, name, chunkname, limits)
   local tag = bytes:sub(1, 1)
   if tag == "M" and bytes == "M" then
     fail(name, "ENOMEM", ("needs more than %d MiB of memory"):format(
-      limits.memory_bytes // (1024 * 1024)))
+      compat.idiv(limits.memory_bytes, 1024 * 1024)))
   elseif tag == "E" and code == 1 then
-    local msg, nxt = string.unpack("<s4", bytes, 2)
+    local msg, nxt = compat.unpack_bytes("<s4", bytes, 2)
     if nxt ~= #bytes + 1 then fail(name, "EPROTO", "malformed error") end
     fail(name, "EINVAL", msg)
   elseif tag ~= "R" or code ~= 0 then

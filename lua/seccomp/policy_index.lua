@@ -13,6 +13,7 @@
 -- @module seccomp.policy_index
 
 local promise_data = require "seccomp.promises"
+local compat = require "seccomp.compat"
 local groups = require "seccomp.groups"
 
 local index = {}
@@ -135,19 +136,20 @@ end
 -- Whether comparator `c` ({ arg, bits, op, a, b }) holds for `args`, as
 -- the kernel compares: unsigned, arg32 on the low 32 bits only.
 local function holds(c, args)
-  local v, a, b = args[c.arg + 1] or 0, c.a, c.b
+  local v, a, b = compat.value(args[c.arg + 1] or 0), c.a, c.b
+  local band, eq, ult = compat.band, compat.eq, compat.ult
   if c.bits == 32 then
-    v, a = v & 0xffffffff, a & 0xffffffff
-    if b then b = b & 0xffffffff end
+    v, a = band(v, 0xffffffff), band(a, 0xffffffff)
+    if b then b = band(b, 0xffffffff) end
   end
   local op = c.op
-  if op == "masked_eq" then return v & a == b end
-  if op == "eq" then return v == a end
-  if op == "ne" then return v ~= a end
-  if op == "lt" then return math.ult(v, a) end
-  if op == "le" then return v == a or math.ult(v, a) end
-  if op == "gt" then return math.ult(a, v) end
-  if op == "ge" then return v == a or math.ult(a, v) end
+  if op == "masked_eq" then return eq(band(v, a), b) end
+  if op == "eq" then return eq(v, a) end
+  if op == "ne" then return not eq(v, a) end
+  if op == "lt" then return ult(v, a) end
+  if op == "le" then return eq(v, a) or ult(v, a) end
+  if op == "gt" then return ult(a, v) end
+  if op == "ge" then return eq(v, a) or ult(a, v) end
   return false
 end
 

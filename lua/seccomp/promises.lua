@@ -16,6 +16,14 @@
 -- refusal when the promise that allows the call is held.
 
 local seccomp = require "seccomp.filter"  -- the Lua API, as users see it
+local compat = require "seccomp.compat"
+
+-- The bitwise or of flag values.
+local function flags(...)
+  local v = 0
+  for i = 1, select("#", ...) do v = compat.bor(v, (select(i, ...))) end
+  return v
+end
 
 local arg, arg32 = seccomp.arg, seccomp.arg32
 local O, AT, AF, F, IOCTL, PROT, SOCK = seccomp.O, seccomp.AT, seccomp.AF,
@@ -32,13 +40,13 @@ local CLONE_FLAGS = (native == "s390" or native == "s390x") and 1 or 0
 -- as part of the exit signal, where no valid signal sets it.)
 local CLONE_NEW = 0
 for name, value in pairs(CLONE) do
-  if name:match("^NEW") then CLONE_NEW = CLONE_NEW | value end
+  if name:match("^NEW") then CLONE_NEW = flags(CLONE_NEW, value) end
 end
 
 -- clone(2) creating a thread (CLONE_THREAD set) or a process (clear),
 -- never with a new namespace.
 local function clone(thread)
-  return { "clone", arg32(CLONE_FLAGS):masked_eq(CLONE.THREAD | CLONE_NEW,
+  return { "clone", arg32(CLONE_FLAGS):masked_eq(flags(CLONE.THREAD, CLONE_NEW),
                                                  thread and CLONE.THREAD or 0) }
 end
 
@@ -82,7 +90,7 @@ end
 -- name. Never SOCK_RAW or SOCK_PACKET, which forge packets, nor another
 -- protocol (ICMP, SCTP, MPTCP, ...). Any other bit in the type refuses
 -- the call.
-local TYPE_BITS = 0xffffffff & ~(SOCK.CLOEXEC | SOCK.NONBLOCK)
+local TYPE_BITS = compat.band(0xffffffff, compat.bnot(flags(SOCK.CLOEXEC, SOCK.NONBLOCK)))
 local IP_PROTOCOLS = { STREAM = IPPROTO.TCP, DGRAM = IPPROTO.UDP }
 local function ip_sockets()
   local list = {}
@@ -100,7 +108,7 @@ end
 
 -- Read-only opens: no write access, no O_CREAT, no O_TRUNC (which
 -- truncates even a read-only open on Linux).
-local function read_opens() return opens(O.ACCMODE | O.CREAT | O.TRUNC, O.RDONLY) end
+local function read_opens() return opens(flags(O.ACCMODE, O.CREAT, O.TRUNC), O.RDONLY) end
 
 -- Path-taking stat and access calls (the fd-only spellings are in stdio).
 local STAT_PATHS = {
@@ -211,8 +219,8 @@ local promises = {
     description = "write to existing files: open for writing (read-write also needs rpath), truncate",
     calls = { "truncate", "truncate64", "getcwd" },
     rules = function() return concat(
-      opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.WRONLY),
-      opens(O.ACCMODE | O.CREAT | (O.TMPFILE or 0), O.RDWR, { also = { "rpath" } })
+      opens(flags(O.ACCMODE, O.CREAT, O.TMPFILE or 0), O.WRONLY),
+      opens(flags(O.ACCMODE, O.CREAT, O.TMPFILE or 0), O.RDWR, { also = { "rpath" } })
     ) end,
   },
   {
@@ -224,9 +232,9 @@ local promises = {
     },
     rules = function() return concat(
       -- O_TRUNC empties a file even when opened read-only: that needs wpath.
-      opens(O.ACCMODE | O.CREAT | O.TRUNC, O.CREAT | O.RDONLY, { also = { "rpath" } }),
-      opens(O.ACCMODE | O.CREAT, O.CREAT | O.WRONLY, { also = { "wpath" } }),
-      opens(O.ACCMODE | O.CREAT, O.CREAT | O.RDWR, { also = { "rpath", "wpath" } }),
+      opens(flags(O.ACCMODE, O.CREAT, O.TRUNC), flags(O.CREAT, O.RDONLY), { also = { "rpath" } }),
+      opens(flags(O.ACCMODE, O.CREAT), flags(O.CREAT, O.WRONLY), { also = { "wpath" } }),
+      opens(flags(O.ACCMODE, O.CREAT), flags(O.CREAT, O.RDWR), { also = { "rpath", "wpath" } }),
       { { "creat", also = { "wpath" } } }
     ) end,
   },
@@ -236,9 +244,9 @@ local promises = {
       .. " (seccomp cannot see paths, so not limited to /tmp)",
     calls = { "unlink" },
     rules = function() return concat(
-      opens(O.ACCMODE | O.CREAT | O.EXCL, O.RDWR | O.CREAT | O.EXCL),
-      O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.RDWR | O.TMPFILE) or {},
-      O.TMPFILE and opens(O.ACCMODE | O.TMPFILE, O.WRONLY | O.TMPFILE) or {},
+      opens(flags(O.ACCMODE, O.CREAT, O.EXCL), flags(O.RDWR, O.CREAT, O.EXCL)),
+      O.TMPFILE and opens(flags(O.ACCMODE, O.TMPFILE), flags(O.RDWR, O.TMPFILE)) or {},
+      O.TMPFILE and opens(flags(O.ACCMODE, O.TMPFILE), flags(O.WRONLY, O.TMPFILE)) or {},
       { { "unlinkat", arg32(2):eq(0) } }
     ) end,
   },
