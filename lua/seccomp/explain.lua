@@ -5,6 +5,7 @@
 
 local api = require "seccomp.filter"
 local policy_index = require "seccomp.policy_index"
+local compat = require "seccomp.compat"
 
 local explain = {}
 
@@ -47,7 +48,7 @@ local function constant(word)
   local best
   for _, t in ipairs(api.internal.constant_tables) do
     if word:sub(1, #t + 1) == t .. "_" and (not best or #t > #best) and type(api[t]) == "table"
-       and math.type(api[t][word:sub(#t + 2)]) == "integer" then
+       and compat.is_integer(api[t][word:sub(#t + 2)]) then
       best = t
     end
   end
@@ -63,18 +64,20 @@ function explain.parse_arg(text)
   end
   local value = 0
   for part in (text .. "|"):gmatch("([^|]*)|") do
-    local v = math.tointeger(tonumber(part))
-    if v == nil and part:match("^%-?0[xX]%x+$") then
-      local neg, hex = part:match("^(%-?)0[xX](%x+)$")
-      v = math.tointeger(tonumber(hex, 16))
-      if v and neg == "-" then v = -v end
+    local v
+    if part:match("^%-?%d+$") or part:match("^0[xX]%x+$") then
+      local ok, exact = pcall(compat.value, part)  -- exact past 2^53 on every Lua
+      v = ok and exact or nil
+    elseif part:match("^%-0[xX]%x+$") then
+      local ok, exact = pcall(compat.value, part:sub(2))
+      v = ok and compat.mul(exact, -1) or nil
     end
     if v == nil and part:match("^[%u][%u%d_]*$") then v = constant(part) end
     if v == nil then
       fail("explain", text, ("%q is neither an integer nor a constant name the library knows")
                             :format(part))
     end
-    value = value | v
+    value = compat.bor(value, v)
   end
   return value
 end

@@ -27,6 +27,15 @@ local function is_integer(x)
   if INTEGERS then return math.type(x) == "integer" end
   return type(x) == "number" and x > -2 ^ 53 and x < 2 ^ 53 and x == math.floor(x)
 end
+local band, ult
+if INTEGERS then
+  -- compiled from text, so that this file parses where & is not syntax
+  band = assert(load("return function(a, b) return a & b end"))()
+  ult = math.ult
+else
+  band = function(a, b) return int64("and", a, b) end
+  ult = function(a, b) return int64("ult", a, b) end
+end
 local function one_form(v)
   if type(v) == "number" and (INTEGERS or (v >= 0 and v < 2 ^ 53 and v == math.floor(v))) then
     return v
@@ -200,15 +209,24 @@ end
 -- names, the set of architectures the rule applies to (false: the
 -- filter's own; a merge brings in rules of other architectures), then
 -- arg, op, a, b, bits per comparator, then the names.
-local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+-- Lua 5.1 and LuaJIT have no user values (a userdata's environment there
+-- is the globals table until set): a table with weak keys instead.
 local HEADER, PER_CMP = 5, 5
-
-local function written(f)
-  local rec = getuservalue(f, 1)
-  return type(rec) == "table" and rec or nil
+-- 5.1's # on a table calls no metamethod, so it is already raw there
+local rawlen = rawget(_G, "rawlen") or function(t) return #t end
+local written, set_written
+if debug.getuservalue and _VERSION ~= "Lua 5.1" then
+  local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
+  written = function(f)
+    local rec = getuservalue(f, 1)
+    return type(rec) == "table" and rec or nil
+  end
+  set_written = function(f, rec) setuservalue(f, rec, 1) end
+else
+  local by_filter = setmetatable({}, { __mode = "k" })
+  written = function(f) return by_filter[f] end
+  set_written = function(f, rec) by_filter[f] = rec end
 end
-
-local function set_written(f, rec) setuservalue(f, rec, 1) end
 
 -- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
 local function each_add(rec, fn)
@@ -390,23 +408,23 @@ local core_check = methods.check
 -- as the kernel hands them to the filter): unsigned, arg32 on the low 32
 -- bits only.
 local function cmp_holds(c, args)
-  local v, a, b = args[c.arg + 1], c.a, c.b or 0
-  if c.bits == 32 then v, a, b = v & 0xffffffff, a & 0xffffffff, b & 0xffffffff end
+  local v, a, b = args[c.arg + 1], one_form(c.a), one_form(c.b or 0)
+  if c.bits == 32 then v, a, b = band(v, 0xffffffff), band(a, 0xffffffff), band(b, 0xffffffff) end
   local op = c.op
   if op == "eq" then return v == a end
   if op == "ne" then return v ~= a end
-  if op == "lt" then return math.ult(v, a) end
-  if op == "le" then return not math.ult(a, v) end
-  if op == "gt" then return math.ult(a, v) end
-  if op == "ge" then return not math.ult(v, a) end
-  if op == "masked_eq" then return v & a == b end
+  if op == "lt" then return ult(v, a) end
+  if op == "le" then return not ult(a, v) end
+  if op == "gt" then return ult(a, v) end
+  if op == "ge" then return not ult(v, a) end
+  if op == "masked_eq" then return band(v, a) == b end
   return false
 end
 
 -- A name as a rule was given it: its native number and name (nil when
 -- the number has none).
 local function rule_name(name)
-  local nr = type(name) == "number" and math.tointeger(name)
+  local nr = is_integer(name) and name
   if not nr then
     local ok, got = pcall(core.syscall, name)
     nr = ok and got or nil
@@ -453,16 +471,16 @@ function methods.explain(f, name, args, arch)
   local native = core.arch_native()
   arch = arch == nil and native or core.arch_name(core.arch_token(arch))
   if arch == "native" then arch = native end
-  local nr = math.type(name) == "integer" and name or core.syscall(name, arch)
+  local nr = is_integer(name) and name or core.syscall(name, arch)
   local named, sysname = pcall(core.syscall_name, nr, arch)
   sysname = named and sysname or nil
   -- the arguments as the kernel hands them to the filter (see f:check):
   -- cut to 32 bits on 32-bit architectures (x32 calls arrive as x86_64's)
-  local wide = arch == "x32" or core.arch_token(arch) & 0x80000000 ~= 0
+  local wide = arch == "x32" or band(core.arch_token(arch), 0x80000000) ~= 0
   local seen = {}
   for i = 1, 6 do
-    local v = args and math.tointeger(rawget(args, i)) or 0
-    seen[i] = wide and v or v & 0xffffffff
+    local v = args and rawget(args, i) ~= nil and one_form(rawget(args, i)) or 0
+    seen[i] = wide and v or band(v, 0xffffffff)
   end
   local result = { syscall = sysname, nr = nr, arch = arch, action = action, data = data,
                    default = false, badarch = false }
