@@ -402,6 +402,8 @@ void lsc_capture(lua_State *L, lsc_filter *f, const char *op, int pfc)
     if (f->loads > 0)
         return;
     if (pfc) {
+        if (lsc_pfc_unwritable(f))
+            return;  /* f:pfc() says why */
         /* The PFC writer needs dup and fcntl, which a filter loaded
          * before may refuse: the load goes on, and f:pfc() says why. */
         err = export_raw(f, seccomp_export_pfc, &f->pfc, &f->pfc_len, &what);
@@ -450,6 +452,12 @@ int lsc_export_bpf(lua_State *L, lsc_filter *f, const char *op)
 static int l_pfc(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "pfc");
+    lsc_ready(L, f, "pfc");
+    if (lsc_pfc_unwritable(f))
+        return lsc_fail(L, "pfc", NULL, EOPNOTSUPP, "libseccomp 2.5.4's PFC "
+                        "writer does not end on a binary-tree filter "
+                        "(optimize 2) with priorities; drop the priorities, "
+                        "or set optimize 1 where the linear code is safe");
     if (f->loads > 0 && f->pfc_err != 0)
         return lsc_fail(L, "pfc", NULL, f->pfc_err, "the filter is loaded, "
                         "and its PFC could not be written before the load (a "

@@ -373,6 +373,27 @@ static int linear_loses_number(lsc_filter *f)
     return 0;
 }
 
+static int has_priority(const lsc_log *log)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if (log->ops[i].kind == LSC_OP_PRIORITY ||
+            (log->ops[i].kind == LSC_OP_MERGE && has_priority(log->ops[i].merged)))
+            return 1;
+    return 0;
+}
+
+/* libseccomp 2.5.4's PFC writer can run its indentation below zero on a
+ * binary tree whose calls were given priorities (_gen_pfc_arch), and then
+ * writes without end: such a filter has no PFC text. Call after
+ * lsc_ready, which settles the optimizer level. */
+int lsc_pfc_unwritable(lsc_filter *f)
+{
+    uint32_t level = 0;
+    return seccomp_attr_get(f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, &level) == 0 &&
+           level == 2 && has_priority(f->log);
+}
+
 /* Before a load or an export: refuse a damaged filter and pick the
  * optimizer when the user did not. */
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op)

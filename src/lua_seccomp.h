@@ -183,6 +183,7 @@ void lsc_log_append(lsc_filter *f, const lsc_op *op);
 int lsc_recover(lua_State *L, lsc_filter *f, const char *op,
                 const char *subject, int err, const char *detail);
 void lsc_ready(lua_State *L, lsc_filter *f, const char *op);
+int lsc_pfc_unwritable(lsc_filter *f);
 int lsc_rebuild(lsc_filter *f);
 int lsc_log_has_merge(const lsc_log *log);
 extern const luaL_Reg lsc_filter_functions[];
