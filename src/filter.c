@@ -339,18 +339,33 @@ static int reloads_number(scmp_filter_ctx ctx, uint32_t token)
     return 1;
 }
 
-/* Whether the record holds a call that architecture token leaves out of
- * the program, or a priority (which may order a call with no rules first). */
-static int leaves_out(const lsc_log *log, uint32_t token)
+static int has_rule_on(const lsc_log *log, int nr)
 {
     size_t i;
     for (i = 0; i < log->n; i++) {
         const lsc_op *op = &log->ops[i];
-        if (op->kind == LSC_OP_MERGE && leaves_out(op->merged, token))
+        if ((op->kind == LSC_OP_MERGE && has_rule_on(op->merged, nr)) ||
+            ((op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) &&
+             op->rule.syscall == nr))
             return 1;
-        if (op->kind == LSC_OP_PRIORITY)
+    }
+    return 0;
+}
+
+/* Whether the record (root: the whole of it) holds a call that
+ * architecture token leaves out of the program: one it does not have (a
+ * multiplexed or absent call), or one with a priority and no rule. */
+static int leaves_out(const lsc_log *root, const lsc_log *log, uint32_t token)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        const lsc_op *op = &log->ops[i];
+        if (op->kind == LSC_OP_MERGE && leaves_out(root, op->merged, token))
             return 1;
-        if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT) {
+        if (op->kind == LSC_OP_PRIORITY && !has_rule_on(root, op->rule.syscall))
+            return 1;
+        if (op->kind == LSC_OP_RULE || op->kind == LSC_OP_RULE_EXACT ||
+            op->kind == LSC_OP_PRIORITY) {
             char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(),
                                                           op->rule.syscall);
             int nr = name != NULL ? seccomp_syscall_resolve_name_arch(token, name)
@@ -368,7 +383,8 @@ static int linear_loses_number(lsc_filter *f)
     uint32_t tokens[LSC_MAX_ARCHES];
     int i, n = lsc_filter_arches(f->ctx, tokens);
     for (i = 0; i < n; i++)
-        if (reloads_number(f->ctx, tokens[i]) && leaves_out(f->log, tokens[i]))
+        if (reloads_number(f->ctx, tokens[i]) &&
+            leaves_out(f->log, f->log, tokens[i]))
             return 1;
     return 0;
 }
