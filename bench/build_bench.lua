@@ -252,22 +252,11 @@ end
 
 -- ---- in a child: loads stay ------------------------------------------
 
--- Runs fn in a child and returns the number it writes back.
+-- Runs fn in a child and returns the number it sends back.
 local function in_child(fn)
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
-    local ok, v = pcall(fn)
-    if ok then core.write(w, tostring(v)) end
-    core.exit(ok and 0 or 1)
-  end
-  core.close_fd(w)
-  local out = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
-  assert(how == "exit" and code == 0, "benchmark child failed: " .. how .. " " .. code)
-  return tonumber(out)
+  local r = seccomp.child.run(function(send) send(tostring(fn())) end, { send = true })
+  assert(r.how == "exit" and r.code == 0, "benchmark child failed: " .. r.how .. " " .. r.code)
+  return tonumber(r.output)
 end
 
 local saved_file = os.tmpname()

@@ -3,7 +3,6 @@
 -- their ratios.
 -- Run with `make bench` (from the repository root).
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 
 -- Wall clock in seconds (date(1) keeps this free of extra modules).
 local function now()
@@ -24,13 +23,8 @@ local function timed(fn)
 end
 
 local function run(argv)
-  local pid = core.fork()
-  if pid == 0 then
-    pcall(core.execv, argv[1], argv)
-    core.exit(127)
-  end
-  local how, code = core.wait(pid)
-  assert(how == "exit" and code == 0, table.concat(argv, " ") .. " failed")
+  local r = seccomp.child.run(argv)
+  assert(r.how == "exit" and r.code == 0, table.concat(argv, " ") .. " failed")
 end
 
 local REPS = tonumber(os.getenv("BENCH_LEARN_REPS")) or 5

@@ -6,7 +6,6 @@
 -- and an argument check, so that the kernel runs the filter every time. The core turns the tree on by default
 -- from the size where it starts to win.
 local seccomp = require "seccomp"
-local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
 
@@ -24,10 +23,7 @@ for nr = 0, 450 do
 end
 
 local function time_in_child(size, level)
-  local r, w = core.pipe()
-  local pid = core.fork()
-  if pid == 0 then
-    core.close_fd(r)
+  local r = seccomp.child.run(function(send)
     local f = seccomp.filter("kill", { optimize = level })
     -- the measured call is placed last, the worst case of the linear list
     -- (the tree ignores priorities, and libseccomp 2.5.4's PFC writer,
@@ -47,15 +43,10 @@ local function time_in_child(size, level)
     local getpid = lraw.getpid
     local t0 = os.clock()
     for _ = 1, CALLS do getpid() end
-    core.write(w, tostring(os.clock() - t0))
-    core.exit(0)
-  end
-  core.close_fd(w)
-  local out = core.read(r)
-  core.close_fd(r)
-  local how, code = core.wait(pid)
-  assert(how == "exit" and code == 0, "benchmark child failed: " .. how .. " " .. code)
-  return tonumber(out)
+    send(tostring(os.clock() - t0))
+  end, { send = true })
+  assert(r.how == "exit" and r.code == 0, "benchmark child failed: " .. r.how .. " " .. r.code)
+  return tonumber(r.output)
 end
 
 print(("optimizer benchmark: %d getpid calls per run, best of 3"):format(CALLS))
