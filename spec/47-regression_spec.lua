@@ -37,7 +37,6 @@
 --   42  rules with two 64-bit ne comparisons (E2BIG: 64 x 64 blocks)
 --   45  a rule repeating another's a3 >= 10 before further comparisons,
 --       with a 64-bit ne (E2BIG: 64 x 61 blocks)
---   35  rules and priorities on syscall -1 (ERANGE)
 --   05  builds, but 12802 block rules take libseccomp's export too long
 local seccomp = require "seccomp"
 local core = require "seccomp.core"

@@ -128,3 +128,37 @@ describe("a filter for big-endian architectures alone", function()
     f:close()
   end)
 end)
+
+describe("syscall -1, what a tracer leaves of a call it skips", function()
+  local function build(with_rule)
+    local f = seccomp.filter("kill", { tskip = true })
+    for _, name in ipairs(helpers.SYSRAW_STARTUP) do f:allow(name) end
+    if with_rule then f:add(seccomp.errno("EPERM"), -1) end
+    return f
+  end
+
+  it("takes rules under tskip, decided alike by the simulator and the kernel", function()
+    local f = build(true)
+    assert.same({ "errno", E.EPERM }, { f:check(-1) })
+    f:close()
+    assert.same({ "errno", E.EPERM }, { kernel_verdict(function() return build(true) end,
+                                                       "raw", -1, {}, 0) })
+    f = build(false)
+    assert.equal("kill_process", f:check(-1))
+    f:close()
+    assert.equal("kill_process", kernel_verdict(function() return build(false) end,
+                                                "raw", -1, {}, 0))
+  end)
+
+  it("is refused without tskip, saying how to allow it", function()
+    local f = seccomp.filter("kill")
+    local ok, err = pcall(f.add, f, seccomp.errno("EPERM"), -1)
+    assert.is_false(ok)
+    assert.equal('seccomp: add(-1): Invalid argument (EINVAL): syscall -1 (a call a tracer '
+                 .. 'skipped) takes rules only with the tskip attribute set: '
+                 .. 'f:set("tskip", true)', err)
+    assert.has_error(function() f:priority(-1, 10) end)
+    assert.equal(0, f:rule_count())
+    f:close()
+  end)
+end)

@@ -44,7 +44,8 @@ int lsc_check_syscall(lua_State *L, int idx, uint32_t arch, const char *op,
         return nr;
     }
     if (lua_type(L, idx) == LUA_TNUMBER) {
-        int64_t nr = lsc_check_range(L, idx, op, NULL, "syscall number", 0,
+        /* -1 is what a tracer's skipped calls become (see check_skipped) */
+        int64_t nr = lsc_check_range(L, idx, op, NULL, "syscall number", -1,
                                      INT_MAX);
         *name = lua_pushfstring(L, "%d", (int)nr);
         lua_replace(L, idx);  /* keep the subject string alive */
@@ -740,6 +741,24 @@ static int *check_syscalls(lua_State *L, int idx, const char *op,
     return nrs;
 }
 
+/* Syscall -1 is what a tracer leaves of a call it skips; libseccomp
+ * writes rules on it only under the tskip attribute, and otherwise would
+ * refuse the add with a bare error. */
+static void check_skipped(lua_State *L, lsc_filter *f, const int *nrs, size_t n,
+                          const char *op)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint32_t tskip = 0;
+        if (nrs[i] != -1)
+            continue;
+        if (seccomp_attr_get(f->ctx, SCMP_FLTATR_API_TSKIP, &tskip) != 0 || !tskip)
+            lsc_fail(L, op, "-1", EINVAL, "syscall -1 (a call a tracer skipped) "
+                     "takes rules only with the tskip attribute set: "
+                     "f:set(\"tskip\", true)");
+    }
+}
+
 /* Writes a call's arguments for an error message: "name(0, 0x5401, ...)". */
 static const char *push_call(lua_State *L, int nr, const uint64_t *args,
                              int nargs, const char *fallback)
@@ -981,6 +1000,7 @@ static int add_rule(lua_State *L, int exact)
     int small_nrs[SMALL_ADD];
     int *syscalls = check_syscalls(L, 3, op, &nsys, &subject, small_nrs);
     const char *narrow, *mux;
+    check_skipped(L, f, syscalls, nsys, op);
     lsc_rule small_rules[SMALL_ADD];
     unsigned char small_exact[SMALL_ADD];
     expansion e;
@@ -1072,6 +1092,7 @@ static int l_priority(lua_State *L)
     int nr = lsc_check_syscall(L, 2, SCMP_ARCH_NATIVE, "priority", &subject);
     int64_t prio = lsc_check_range(L, 3, "priority", subject, "priority", 0, 255);
     int rc;
+    check_skipped(L, f, &nr, 1, "priority");
     memset(&rec, 0, sizeof rec);
     rec.kind = LSC_OP_PRIORITY;
     rec.rule.syscall = nr;

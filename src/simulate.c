@@ -375,7 +375,7 @@ static int l_check(lua_State *L)
     if (d.arch == SCMP_ARCH_NATIVE)
         d.arch = seccomp_arch_native();
     d.nr = lsc_check_syscall(L, 2, d.arch, "check", &name);
-    if (d.nr < 0)  /* a libseccomp pseudo number: no such call on arch */
+    if (d.nr < -1)  /* a libseccomp pseudo number (-1: a skipped call) */
         return lsc_fail(L, "check", name, EINVAL,
                         lsc_multiplexed_on(d.arch, name)
                         ? "multiplexed on this architecture (socketcall or "
