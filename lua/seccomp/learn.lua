@@ -77,12 +77,7 @@ local function listen(sock, other, opts)
   end
 end
 
-local function sorted_keys(t)
-  local list = {}
-  for k in pairs(t) do list[#list + 1] = k end
-  table.sort(list)
-  return list
-end
+local sorted_keys = cover.sorted_keys
 -- The call's arguments as far as a program inspecting `halves` can tell
 -- them apart.
 local function projection(args, halves)

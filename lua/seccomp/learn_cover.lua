@@ -16,12 +16,14 @@ local cover = {}
 local bpf_run = seccomp.internal.bpf_run
 local band = compat.band
 
+-- The keys of `t`, sorted (learn's report uses it too).
 local function sorted_keys(t)
   local list = {}
   for k in pairs(t) do list[#list + 1] = k end
   table.sort(list)
   return list
 end
+cover.sorted_keys = sorted_keys
 
 -- Which halves of the arguments (1..6 low, 7..12 high) a BPF program
 -- may load on some path for call `nr` of architecture `arch`: every
