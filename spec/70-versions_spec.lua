@@ -53,7 +53,8 @@ describe("on " .. (JIT and JIT.version or _VERSION), function()
                             "seccomp.compat", "seccomp.groups", "seccomp.promises",
                             "seccomp.policy", "seccomp.policy_file", "seccomp.policy_index",
                             "seccomp.report", "seccomp.runner", "seccomp.learn",
-                            "seccomp.learn_cover", "seccomp.learn_write" } do
+                            "seccomp.learn_cover", "seccomp.learn_write",
+                            "seccomp.explain" } do
       assert.is_table(require(name), name)
     end
     assert.matches("^%d+%.%d+%.%d+$", seccomp.version())
@@ -306,6 +307,27 @@ describe("on " .. (JIT and JIT.version or _VERSION), function()
     assert.matches("dup", f:pfc())
     assert.are.same({ "errno", 42 }, { f:check("dup", { -1 }) })
     f:close()
+  end)
+
+  it("explain names the rule that decides a call with 64-bit arguments", function()
+    local f = seccomp.filter("allow")
+    f:add(seccomp.errno(42), "dup", seccomp.arg(0):eq("0xffffffffffffffff"))
+    f:add(seccomp.errno(43), "dup", seccomp.arg32(0):eq(5), seccomp.arg(1):gt("0x100000000"))
+    local e = f:explain("dup", { -1 })
+    assert.are.same({ "errno", 42, false }, { e.action, e.data, e.default })
+    assert.are.equal("eq", e.rule.comparators[1].op)
+    e = f:explain("dup", { "0xffffffff00000005", "0x100000001" })  -- arg32 sees the low half
+    assert.are.same({ "errno", 43 }, { e.action, e.data })
+    assert.are.equal(2, #e.rule.comparators)
+    e = f:explain("dup", { 5, "0x100000000" })
+    assert.are.same({ "allow", true }, { e.action, e.default })
+    assert.is_nil(e.rule)
+    f:close()
+    local explain = require "seccomp.explain"
+    assert.are.equal(compat.value("0xffffffffffffffff"), explain.parse_arg("0xffffffffffffffff"))
+    assert.are.equal(compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT),
+                     explain.parse_arg("O_WRONLY|O_CREAT"))
+    assert.are.equal(compat.value(-100), explain.parse_arg("-100"))
   end)
 
   it("the command checks a policy with a 64-bit argument", function()
