@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <seccomp.h>
 
@@ -271,7 +272,13 @@ extern const luaL_Reg lsc_simulate_functions[];
 extern const luaL_Reg lsc_simulate_methods[];
 extern const lsc_field lsc_simulate_fields[];
 
-/* notify.c: user notification: f:notify_fd(), receive/respond. */
+/* notify.c: user notification: f:notify_fd(), receive/respond.
+ * lsc_notify_read_string reads a NUL-terminated string (a path) from the
+ * process waiting on notification id, then checks the id is still
+ * pending; 0 or an errno (ENOENT: gone, EFAULT: unreadable). */
+int lsc_notify_read_string(int listener, uint64_t id, pid_t pid,
+                           uint64_t addr, char *buf, size_t cap, size_t *len,
+                           int *truncated);
 extern const luaL_Reg lsc_notify_functions[];
 extern const luaL_Reg lsc_notify_methods[];
 
