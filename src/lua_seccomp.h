@@ -112,7 +112,10 @@ typedef struct lsc_filter {
  * the kernel answers when no supervisor listens). */
 enum {
     LSC_VARIANT_KILL_AS_TRAP = 1,
-    LSC_VARIANT_NOTIFY_AS_ENOSYS = 2
+    LSC_VARIANT_NOTIFY_AS_ENOSYS = 2,
+    /* kills (and errno refusals) as notify, for a supervisor (supervisor.c) */
+    LSC_VARIANT_KILL_AS_NOTIFY = 4,
+    LSC_VARIANT_ERRNO_AS_NOTIFY = 8
 };
 
 /* The data of the traps a variant puts where the original kills: the
@@ -281,6 +284,17 @@ int lsc_notify_read_string(int listener, uint64_t id, pid_t pid,
                            int *truncated);
 extern const luaL_Reg lsc_notify_functions[];
 extern const luaL_Reg lsc_notify_methods[];
+
+/* supervisor.c: violation reports through a supervisor outside the
+ * sandbox.  The handover is the page a loader publishes its listener on:
+ * lsc_handover_give (right after the load, no call but close) waits for
+ * the supervisor's copy and closes the loader's; lsc_handover_none says
+ * the load made no listener. */
+typedef struct lsc_handover lsc_handover;
+lsc_handover *lsc_check_handover(lua_State *L, int idx, const char *op);
+void lsc_handover_give(lsc_handover *h, int fd);
+void lsc_handover_none(lsc_handover *h);
+extern const luaL_Reg lsc_supervisor_functions[];
 
 /* report.c: SIGSYS violation reports. */
 extern const luaL_Reg lsc_report_functions[];
