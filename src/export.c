@@ -153,6 +153,16 @@ void lsc_export_note_loaded(lsc_loaded_note *p)
     pthread_mutex_unlock(&chan_lock);
 }
 
+/* Whether this process (or one it was forked from) loaded a filter here. */
+int lsc_export_any_loaded(void)
+{
+    int any;
+    pthread_mutex_lock(&chan_lock);
+    any = loaded_progs != NULL;
+    pthread_mutex_unlock(&chan_lock);
+    return any;
+}
+
 /* Whether a loaded filter kills or traps the call nr(args): memory only,
  * so a fork handler may ask too. */
 static int call_killed(long nr, const uint64_t args[6])

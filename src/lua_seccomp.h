@@ -238,6 +238,7 @@ void lsc_export_prepare(void);
 typedef struct lsc_loaded_note lsc_loaded_note;
 lsc_loaded_note *lsc_export_note_new(const struct sock_filter *prog, size_t n);
 void lsc_export_note_loaded(lsc_loaded_note *note);
+int lsc_export_any_loaded(void);
 struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,

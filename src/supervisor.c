@@ -470,6 +470,14 @@ static int l_proc_exe(lua_State *L)
     return 1;
 }
 
+/* filters_loaded() -> whether this process (or one it was forked from)
+ * loaded a filter through this library: memory only, no call. */
+static int l_filters_loaded(lua_State *L)
+{
+    lua_pushboolean(L, lsc_export_any_loaded());
+    return 1;
+}
+
 static int l_getpid(lua_State *L)
 {
     lua_pushinteger(L, getpid());
@@ -591,6 +599,7 @@ const luaL_Reg lsc_supervisor_functions[] = {
     {"proc_tgid", l_proc_tgid},
     {"proc_exe", l_proc_exe},
     {"getpid", l_getpid},
+    {"filters_loaded", l_filters_loaded},
     {"parent_death", l_parent_death},
     {"exit_like", l_exit_like},
     {"bpf_returns", l_bpf_returns},

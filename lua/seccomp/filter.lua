@@ -670,6 +670,7 @@ api.internal = {
     supervisor_end = core.supervisor_end, supervisor_detach = core.supervisor_detach,
     proc_tgid = core.proc_tgid, proc_exe = core.proc_exe, parent_death = core.parent_death,
     exit_like = core.exit_like, bpf_returns = core.bpf_returns,
+    filters_loaded = core.filters_loaded, report_install = core.report_install,
   },
 }
 

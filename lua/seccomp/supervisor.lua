@@ -102,11 +102,23 @@ end
 
 local last_helper
 
+-- A report load stacked on a filter loaded before: the SIGSYS handler's
+-- variant (kills as traps), since the kernel gives a process one listener
+-- and an earlier filter's errno or trap for a call would win over the
+-- notify that stands for a kill (trap keeps kill's precedence).
+local function signal_load(f, opts)
+  core.report_install(report.hints(), opts.report_fd or 2)
+  return api.internal.load_filter(f, { kill_as_trap = true, stack = opts.stack })
+end
+
 --- `f:load{ report = true }`: forks the supervisor (a grandchild, so that
 -- it is no child this process waits for), hands it the listener, and
 -- returns once it holds it. Options: `report_fd` (default 2), `errno`
--- (report errno refusals too), `stack`.
+-- (report errno refusals too), `stack`. On top of a filter loaded before
+-- (a second pledge), or where the kernel refuses a second listener, it
+-- loads as `report = "signal"` does.
 function supervisor.load(f, opts)
+  if core.filters_loaded() then return signal_load(f, opts) end
   local s, variant = prepare(f, opts, "load")
   local h = core.handover_new()
   local pid = core.fork()
@@ -129,6 +141,7 @@ function supervisor.load(f, opts)
   local ok, err = pcall(api.internal.load_filter, f, variant)
   if not ok then
     core.handover_cancel(h)
+    if tostring(err):match("%(EBUSY%)") then return signal_load(f, opts) end
     error(err, 0)
   end
   return f
