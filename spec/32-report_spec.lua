@@ -85,7 +85,8 @@ end)
 
 for _, mode in ipairs { true, "signal" } do
 describe(("violation report (report = %s)"):format(tostring(mode)), function()
-  local run = function(f, fn, options) return run(f, fn, options, mode) end
+  local run_in_mode = run
+  run = function(f, fn, options) return run_in_mode(f, fn, options, mode) end
 
   it("names the call, its arguments and what would allow it, then dies by SIGSYS", function()
     local how, code, text = run(filter(), function() io.open("/etc/hostname") end)

@@ -100,6 +100,7 @@ describe("lua-seccomp run names what it kills", function()
      function()
     local cmd = " -- " .. REFUSE .. " open /nonexistent/super-file"
     local code, out, err = cli("run --report=errno --policy " .. errno_policy .. cmd)
+    local _
     assert.are.equal(0, code, err)
     assert.are.equal("open -1 " .. seccomp.errno_value("EACCES") .. "\n", out)
     assert.matches('^seccomp: refused %(EACCES%): openat%(AT_FDCWD, "/nonexistent/super%-file", '
@@ -120,7 +121,7 @@ describe("lua-seccomp run names what it kills", function()
     assert.are.equal(128 + seccomp.SIG.SIGTERM, code)
     local plain = helpers.tmpname()  -- not executable
     helpers.write_file(plain, "text\n")
-    local err
+    local _, err
     code, _, err = cli("run --policy " .. policy .. " -- " .. plain)
     os.remove(plain)
     assert.are.equal(126, code)

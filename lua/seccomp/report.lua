@@ -1,6 +1,9 @@
 --- Violation reports: the line that names a refused call, for example
 --
---     seccomp: killed: openat(AT_FDCWD, "/etc/shadow", O_RDONLY) in pid 1234 (/usr/bin/cat); allowed by promise rpath, @file-system
+--     seccomp: killed: openat(AT_FDCWD, "/etc/shadow", O_RDONLY) in pid 1234 (/usr/bin/cat);
+--       allowed by promise rpath, @file-system
+--
+-- (one line).
 --
 -- `report.line` writes it for the supervisor (seccomp.supervisor), which
 -- receives the refused call as a notification from outside the sandbox:
