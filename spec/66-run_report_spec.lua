@@ -134,6 +134,19 @@ describe("lua-seccomp run names what it kills", function()
     assert.matches("exclude each other", err)
   end)
 
+  it("keeps supervising what still runs under the filter when the command has ended", function()
+    local r = child.run(function()
+      core.execv("/usr/bin/lua5.4", { "lua5.4", "bin/lua-seccomp", "run", "--policy", policy,
+                                      "--", "/bin/sh", "-c",
+                                      "(sleep 0.2; " .. REFUSE .. " call) & echo started >&2" })
+    end, { output = 2 })  -- read until the background process, too, has ended
+    assert.is_true(helpers.exited(r, 0), helpers.describe(r))
+    local lines = ours(r.output)
+    assert.are.equal(1, #lines, r.output)
+    assert.matches(uname_line(".*/build/refuse"), lines[1])
+    assert.matches("^started\n", r.output)
+  end)
+
   it("takes the command with it when the supervisor dies first: nothing runs after", function()
     local pidfile = helpers.tmpname()
     local h = child.start(function()
