@@ -12,7 +12,7 @@ local SIGSYS = seccomp.SIG.SIGSYS
 
 -- Runs fn in a child after loading f with a report to a pipe; returns
 -- how the child ended and the text written.
-local function run(f, fn, options, mode)
+local function run_with(mode, f, fn, options)
   local r = child.run(function(_, fd)
     local opts = { report = mode == nil and true or mode, report_fd = fd }
     for k, v in pairs(options or {}) do opts[k] = v end
@@ -76,7 +76,7 @@ describe("violation report by signal", function()
   it("still dies by SIGSYS when write itself is refused, silently", function()
     local f = seccomp.filter("kill")
     f:allow { "exit_group", "rt_sigprocmask", "rt_sigreturn" }
-    local how, code, text = run(f, function() io.open("/etc/hostname") end, nil, "signal")
+    local how, code, text = run_with("signal", f, function() io.open("/etc/hostname") end)
     assert.are.equal("signal", how)
     assert.are.equal(SIGSYS, code)
     assert.are.equal("", text)
@@ -85,8 +85,7 @@ end)
 
 for _, mode in ipairs { true, "signal" } do
 describe(("violation report (report = %s)"):format(tostring(mode)), function()
-  local run_in_mode = run
-  run = function(f, fn, options) return run_in_mode(f, fn, options, mode) end
+  local function run(f, fn, options) return run_with(mode, f, fn, options) end
 
   it("names the call, its arguments and what would allow it, then dies by SIGSYS", function()
     local how, code, text = run(filter(), function() io.open("/etc/hostname") end)

@@ -172,8 +172,18 @@ describe("f:load{ report = true }", function()
     assert.is_true(helpers.exited(r, 0), helpers.describe(r))
     assert.matches("^false seccomp: load: Invalid argument %(EINVAL%): the filter has notify "
                    .. "rules", r.output)
+    local g = seccomp.filter("allow")
+    g:add(seccomp.errno("EPERM"), "close")
+    r = helpers.child(function(send)
+      local ok, err = pcall(g.load, g, { report = true })
+      send(tostring(ok) .. " " .. tostring(err))
+      return ok and 1 or 0
+    end)
+    assert.is_true(helpers.exited(r, 0), helpers.describe(r))
+    assert.matches("^false seccomp: load: Invalid argument %(EINVAL%): the filter refuses close",
+                   r.output)
     assert.has_error(function() seccomp.filter("allow"):load { report = "loud" } end,
-                     'seccomp: load(report): Invalid argument (EINVAL): report is true, "errno" '
-                     .. 'or "signal"')
+                     'seccomp: load(report): Invalid argument (EINVAL): must be a boolean, got '
+                     .. '"loud" (report is true, false, "errno" or "signal")')
   end)
 end)

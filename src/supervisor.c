@@ -267,13 +267,14 @@ static int l_handover_take(lua_State *L)
 void lsc_handover_give(lsc_handover *h, int fd)
 {
     unsigned long spins;
+    int closed;
     store32(&h->fd, fd);
     for (spins = 0; spins < GIVE_SPINS && load32(&h->taken) == 0; spins++)
         cpu_relax();
-    close(fd);
-    if (load32(&h->taken) != 1) {
-        static const char msg[] = "seccomp: the supervisor did not take the "
-                                  "listener: ending the process\n";
+    closed = close(fd) == 0 || errno == EINTR;  /* closed even on EINTR */
+    if (load32(&h->taken) != 1 || !closed) {
+        static const char msg[] = "seccomp: the listener could not be handed "
+                                  "to the supervisor: ending the process\n";
         sigset_t set;
         ssize_t n = write(2, msg, sizeof msg - 1);
         (void)n;

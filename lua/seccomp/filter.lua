@@ -381,8 +381,9 @@ function methods.load(f, options)
   local report = options.report
   if report ~= nil and report ~= true and report ~= false and report ~= "errno"
      and report ~= "signal" then
-    error("seccomp: load(report): Invalid argument (EINVAL): report is true, \"errno\" or "
-          .. "\"signal\"", 2)
+    error(("seccomp: load(report): Invalid argument (EINVAL): must be a boolean, got %s "
+           .. "(report is true, false, \"errno\" or \"signal\")")
+          :format(type(report) == "string" and ("%q"):format(report) or type(report)), 2)
   end
   if options.report_fd ~= nil and not report then
     error("seccomp: load(report_fd): Invalid argument (EINVAL): report_fd needs report = true", 2)

@@ -115,7 +115,7 @@ local SIGNATURES = {
   read = { "num", "num", "num" }, write = { "num", "num", "num" },
   getpid = {}, getppid = {}, gettid = {}, getuid = {}, geteuid = {}, getgid = {},
   getegid = {}, fork = {}, vfork = {}, sync = {}, pause = {}, sched_yield = {},
-  uname = { "num" }, ptrace = { "num", "num", "num", "num" },
+  uname = { "num" },
 }
 
 -- Tables whose names are bits that combine, and the mask of the part of

@@ -94,6 +94,13 @@ local function prepare(f, opts, op)
            .. "listener the report's supervisor would take; load it without report, "
            .. "or with report = \"signal\""):format(op), 0)
   end
+  -- the process closes its copy of the listener right after the load
+  local close = f:check("close", { 3 })
+  if close ~= "allow" and close ~= "log" then
+    error(("seccomp: %s: Invalid argument (EINVAL): the filter refuses close, which the "
+           .. "process needs to hand its listener to the supervisor; allow close, or load "
+           .. "with report = \"signal\""):format(op), 0)
+  end
   local native = api.arch_token(api.arch_native())
   return {
     program = program, native = native, fd = opts.report_fd or 2, errno = opts.errno,
