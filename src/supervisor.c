@@ -57,6 +57,7 @@ struct lsc_handover {
     volatile int32_t ready;
     volatile int32_t fd;
     volatile int32_t taken;
+    int32_t exec_closes;       /* the loader execs next: exec closes its copy */
 };
 
 typedef struct handover_ud {
@@ -101,9 +102,13 @@ lsc_handover *lsc_check_handover(lua_State *L, int idx, const char *op)
     return u->page;
 }
 
-/* handover_new() -> a shared page, made before fork */
+/* handover_new([exec]) -> a shared page, made before fork.  With exec
+ * true the loader executes a program right after its load, and the exec
+ * closes its copy of the listener (the kernel makes it close-on-exec), so
+ * no close is made under the filter. */
 static int l_handover_new(lua_State *L)
 {
+    int exec_closes = lua_toboolean(L, 1);
     handover_ud *u = (handover_ud *)lua_newuserdata(L, sizeof *u);
     void *p;
     u->page = NULL;
@@ -125,6 +130,7 @@ static int l_handover_new(lua_State *L)
     u->page->ready = 0;
     u->page->fd = -1;
     u->page->taken = 0;
+    u->page->exec_closes = exec_closes;
     return 1;
 }
 
@@ -260,9 +266,9 @@ static int l_handover_take(lua_State *L)
 
 /* In the loader, right after its load made listener fd: publish, wait
  * for the supervisor's copy, close ours.  No system call but close, which
- * the caller checked the filter allows.  When the supervisor never takes
- * it, the process must not go on holding its own listener, nor go on
- * unsupervised: it closes it (refused calls then fail with ENOSYS) and
+ * the caller checked the filter allows (none for a loader that execs).
+ * When the supervisor never takes it, or the close fails, the process
+ * must not go on holding its own listener, nor go on unsupervised: it
  * ends itself with a trapping instruction, which no filter refuses. */
 void lsc_handover_give(lsc_handover *h, int fd)
 {
@@ -271,7 +277,9 @@ void lsc_handover_give(lsc_handover *h, int fd)
     store32(&h->fd, fd);
     for (spins = 0; spins < GIVE_SPINS && load32(&h->taken) == 0; spins++)
         cpu_relax();
-    closed = close(fd) == 0 || errno == EINTR;  /* closed even on EINTR */
+    /* a loader that execs next leaves it to the exec: the kernel makes
+     * every listener close-on-exec, and no call is made under the filter */
+    closed = h->exec_closes || close(fd) == 0 || errno == EINTR;
     if (load32(&h->taken) != 1 || !closed) {
         static const char msg[] = "seccomp: the listener could not be handed "
                                   "to the supervisor: ending the process\n";

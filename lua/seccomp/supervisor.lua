@@ -86,7 +86,7 @@ end
 -- What the supervisor needs to know of filter `f`, and the variant's
 -- options. Raises before anything is forked when report mode cannot
 -- supervise this filter.
-local function prepare(f, opts, op)
+local function prepare(f, opts, op, execs)
   local program = f:bpf()
   local returns = core.bpf_returns(program)
   if returns.notify then
@@ -94,9 +94,10 @@ local function prepare(f, opts, op)
            .. "listener the report's supervisor would take; load it without report, "
            .. "or with report = \"signal\""):format(op), 0)
   end
-  -- the process closes its copy of the listener right after the load
-  local close = f:check("close", { 3 })
-  if close ~= "allow" and close ~= "log" then
+  -- the process closes its copy of the listener right after the load (a
+  -- process that execs next leaves that to the exec)
+  local close = not execs and f:check("close", { 3 })
+  if close and close ~= "allow" and close ~= "log" then
     error(("seccomp: %s: Invalid argument (EINVAL): the filter refuses close, which the "
            .. "process needs to hand its listener to the supervisor; allow close, or load "
            .. "with report = \"signal\""):format(op), 0)
@@ -172,8 +173,8 @@ end
 -- -1: no line).
 function supervisor.run(f, path, argv, opts)
   opts = opts or {}
-  local s, variant = prepare(f, opts, "run")
-  local h = core.handover_new()
+  local s, variant = prepare(f, opts, "run", true)
+  local h = core.handover_new(true)
   local me = core.getpid()
   variant.handover = h
   local target = { path = path }
