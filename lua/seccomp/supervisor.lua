@@ -185,12 +185,15 @@ function supervisor.run(f, path, argv, opts)
     api.internal.load_filter(f, variant)
   end })
   local ok, listener = pcall(core.handover_take, h, started.pid)
-  local killed
+  local killed, r
   if ok and listener then
     s.ended = function(k) if k.pid == started.pid then killed = killed or k end end
     local pidfd = child.pidfd_open(started.pid)
     local ended = supervisor.serve(listener, s, pidfd)
     child.close_fd(pidfd)
+    -- reaped, the child no longer holds the filter: a hangup now means
+    -- nothing else runs under it
+    r = started:wait()
     if ended == "ended" and core.supervisor_wait(listener, nil, 0) ~= "hangup" then
       -- others still run under the filter: a copy of this supervisor stays
       local pid = core.fork()
@@ -205,7 +208,7 @@ function supervisor.run(f, path, argv, opts)
     end
     child.close_fd(listener)
   end
-  local r = started:wait()
+  r = r or started:wait()
   local out = { how = r.how, code = r.code, killed = killed }
   if r.state == "setup" and r.how == "exit" and r.code == child.EXIT_SETUP then
     out.setup = r.error
