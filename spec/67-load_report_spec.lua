@@ -41,6 +41,26 @@ describe("f:load{ report = true }", function()
     assert.are.equal(1, select(2, text:gsub("\n", "")))
   end)
 
+  it("leaves no listener in the process: the supervisor holds it, and the report fd", function()
+    local r = helpers.child(function(send)
+      local f = seccomp.filter("allow")
+      f:add("kill_process", "ptrace")
+      f:load { report = true }
+      local function fds(pid)
+        local p = io.popen("ls -l /proc/" .. pid .. "/fd")
+        local text = p:read("a")
+        p:close()
+        return text
+      end
+      send(("%s\n--\n%s"):format(fds(core.getpid()), fds(supervisor.helper())))
+    end)
+    assert.is_true(helpers.exited(r, 0), helpers.describe(r))
+    local own, helper = r.output:match("^(.*)\n%-%-\n(.*)$")
+    assert.is_nil(own:match("seccomp notify"))
+    assert.are.equal(1, select(2, helper:gsub("seccomp notify", "")))
+    assert.are.equal(2, select(2, helper:gsub(" %d+ %-> ", "")))  -- the listener, stderr
+  end)
+
   it("ends the process even when it installs a SIGSYS handler after the load", function()
     local r, text = reported(function(send, w)
       openat_killer():load { report = true, report_fd = w }

@@ -508,6 +508,23 @@ static int l_parent_death(lua_State *L)
     return 0;
 }
 
+/* Closes descriptors first..last: close_range(2) (Linux 5.9), else one by
+ * one up to the limit. */
+static void close_gap(unsigned int first, unsigned int last)
+{
+    long max;
+    unsigned int fd;
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, first, last, 0) == 0)
+        return;
+#endif
+    max = sysconf(_SC_OPEN_MAX);
+    if (max <= 0 || max > 65536)
+        max = 65536;
+    for (fd = first; fd <= last && fd < (unsigned int)max; fd++)
+        close((int)fd);
+}
+
 /* supervisor_detach(keep): in a supervisor forked off the process it
  * watches: signals from the terminal leave it alone (it ends when the
  * processes it watches do), and it holds no descriptor but keep and the
@@ -516,21 +533,27 @@ static int l_supervisor_detach(lua_State *L)
 {
     static const int sigs[] = { SIGINT, SIGQUIT, SIGHUP, SIGPIPE, SIGTSTP,
                                 SIGTTIN, SIGTTOU };
-    int keep[8], nkeep = 0, i, top = lua_gettop(L), fd;
-    long max = sysconf(_SC_OPEN_MAX);
-    for (i = 1; i <= top && nkeep < 8; i++)
-        keep[nkeep++] = (int)lsc_check_range(L, i, "supervisor_detach", NULL,
-                                             "fd", -1, INT32_MAX);
+    int keep[8], nkeep = 0, i, j, top = lua_gettop(L);
+    unsigned int from = 0;
+    for (i = 1; i <= top && nkeep < 8; i++) {
+        int fd = (int)lsc_check_range(L, i, "supervisor_detach", NULL, "fd", -1,
+                                      INT32_MAX);
+        if (fd >= 0)
+            keep[nkeep++] = fd;
+    }
     for (i = 0; i < (int)(sizeof sigs / sizeof sigs[0]); i++)
         signal(sigs[i], SIG_IGN);
-    if (max <= 0 || max > 65536)
-        max = 65536;
-    for (fd = 0; fd < max; fd++) {
-        int j, kept = 0;
-        for (j = 0; j < nkeep; j++)
-            kept |= keep[j] == fd;
-        if (!kept)
-            close(fd);
+    for (i = 1; i < nkeep; i++)  /* ascending, for the ranges between them */
+        for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    for (i = 0; i <= nkeep; i++) {
+        unsigned int to = i < nkeep ? (unsigned int)keep[i] : ~0u;
+        if (to > from)
+            close_gap(from, to - 1);
+        from = to + 1;
     }
     return 0;
 }
