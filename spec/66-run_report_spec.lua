@@ -119,6 +119,12 @@ describe("lua-seccomp run names what it kills", function()
     assert.are.equal(7, code)
     code = cli("run --policy " .. policy .. " -- /bin/sh -c 'kill -TERM $$'")
     assert.are.equal(128 + seccomp.SIG.SIGTERM, code)
+    -- Ctrl-C (SIGINT to run and the command): the command decides
+    code = cli("run --policy " .. policy .. " -- /bin/sh -c "
+               .. "'trap \"exit 5\" INT; kill -INT $PPID $$; exit 6'")
+    assert.are.equal(5, code)
+    code = cli("run --policy " .. policy .. " -- /bin/sh -c 'kill -INT $PPID $$; sleep 1'")
+    assert.are.equal(128 + seccomp.SIG.SIGINT, code)
     local plain = helpers.tmpname()  -- not executable
     helpers.write_file(plain, "text\n")
     local _, err

@@ -558,6 +558,17 @@ static int l_supervisor_detach(lua_State *L)
     return 0;
 }
 
+/* supervisor_interactive(): SIGINT and SIGQUIT from the terminal reach
+ * the command too: the supervisor ignores them and waits to see how the
+ * command takes them, as system(3) does. */
+static int l_supervisor_interactive(lua_State *L)
+{
+    (void)L;
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    return 0;
+}
+
 /* exit_like(how, code): ends this process as a child ended: exit(code),
  * or by signal code with its default action (no core file of this
  * process). Never returns. */
@@ -628,6 +639,7 @@ const luaL_Reg lsc_supervisor_functions[] = {
     {"supervisor_wait", l_supervisor_wait},
     {"supervisor_end", l_supervisor_end},
     {"supervisor_detach", l_supervisor_detach},
+    {"supervisor_interactive", l_supervisor_interactive},
     {"proc_tgid", l_proc_tgid},
     {"proc_exe", l_proc_exe},
     {"getpid", l_getpid},

@@ -669,6 +669,7 @@ api.internal = {
     handover_take = core.handover_take, handover_cancel = core.handover_cancel,
     handover_helper = core.handover_helper, supervisor_wait = core.supervisor_wait,
     supervisor_end = core.supervisor_end, supervisor_detach = core.supervisor_detach,
+    supervisor_interactive = core.supervisor_interactive,
     proc_tgid = core.proc_tgid, proc_exe = core.proc_exe, parent_death = core.parent_death,
     exit_like = core.exit_like, bpf_returns = core.bpf_returns,
     filters_loaded = core.filters_loaded, report_install = core.report_install,

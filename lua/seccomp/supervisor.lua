@@ -184,6 +184,7 @@ function supervisor.run(f, path, argv, opts)
     core.handover_offer(h)
     api.internal.load_filter(f, variant)
   end })
+  core.supervisor_interactive()  -- Ctrl-C is the command's to take
   local ok, listener = pcall(core.handover_take, h, started.pid)
   local killed, r
   if ok and listener then
