@@ -243,7 +243,9 @@ function report.call_text(name, nr, args, read)
     if kind == "path" then
       local text, cut
       if read and v ~= 0 then text, cut = read(v) end
-      shown[i] = text and quoted(text, cut) or number(v)
+      -- an address not read (or unreadable) in hex, as addresses are
+      shown[i] = text and quoted(text, cut) or v == 0 and "NULL"
+                 or type(v) == "number" and ("0x%x"):format(v) or tostring(v)
     elseif kind == "dirfd" then
       local fd = signed32(v)
       shown[i] = fd == -100 and "AT_FDCWD" or tostring(fd)
