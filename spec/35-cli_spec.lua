@@ -14,7 +14,7 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code, err)
     assert.matches("learning /bin/ls /", err)
     assert.matches("bin\n", out)  -- ls printed its listing
-    local text = io.open(policy):read("a")
+    local text = io.open(policy):read("*a")
     assert.matches('"execve"', text)
     assert.is_table(load(text, "policy", "t", {})())
     -- learn without --output prints the policy on stdout.
@@ -251,7 +251,7 @@ describe("lua-seccomp", function()
     local _, help = cli("help run")
     for _, args in ipairs { "help run", "run --help" } do
       local p = io.popen(tool .. args .. " 2>&1")
-      local out = p:read("a")
+      local out = p:read("*a")
       local _, _, code = p:close()
       assert.are.equal(0, code, out)
       assert.are.equal(help, out)

@@ -9,7 +9,7 @@ local NOWHERE = "env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 LUA_PATH='/nonexistent/?.l
 
 local function shell(command)
   local p = io.popen(command .. " 2>&1")
-  local out = p:read("a")
+  local out = p:read("*a")
   local _, _, code = p:close()
   return code, out
 end

@@ -4,7 +4,7 @@
 local blocks = {}
 
 -- The checkout: busted runs from its root.
-local ROOT = assert(io.popen("pwd")):read("l")
+local ROOT = assert(io.popen("pwd")):read("*l")
 blocks.ROOT = ROOT
 
 --- The documentation files whose blocks run: README.md and docs/*.md.
@@ -18,7 +18,7 @@ end
 
 local function read(name)
   local f = assert(io.open(name, "rb"))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end

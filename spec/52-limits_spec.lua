@@ -3,9 +3,10 @@
 -- the process queues to itself for a trap, while another process cannot
 -- queue one.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
 
 local SIGSYS = helpers.SIGSYS
@@ -16,8 +17,8 @@ local function nr(name) return seccomp.syscall(name) end
 -- The address of a new page holding `bytes`: the kernel copies them in
 -- (read(2) from a pipe), so raw calls can take pointers to them.
 local function page_with(bytes)
-  local addr = lraw.syscall_raw(nr "mmap", 0, 4096, PROT.READ | PROT.WRITE,
-                                MAP.PRIVATE | MAP.ANONYMOUS, -1, 0)
+  local addr = lraw.syscall_raw(nr "mmap", 0, 4096, compat.bor(PROT.READ, PROT.WRITE),
+                                compat.bor(MAP.PRIVATE, MAP.ANONYMOUS), -1, 0)
   assert(addr > 0, "mmap failed")
   local r, w = core.pipe()
   core.write(w, bytes)

@@ -8,7 +8,7 @@ local core = require "seccomp.core"
 local helpers = require "helpers"
 
 -- Raw calls in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 
 local SYS = seccomp.syscall
 -- A program that allows every call: what a hostile process would put in
@@ -46,7 +46,7 @@ end
 local function run_host(bin)
   local p = assert(io.popen(("LUA_PATH='%s' LUA_CPATH='%s' %s 2>&1"):format(
     package.path, package.cpath, bin)))
-  local out = p:read("a")
+  local out = p:read("*a")
   local ok, how, code = p:close()
   return out, ok, how, code
 end
