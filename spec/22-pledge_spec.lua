@@ -27,7 +27,7 @@ end
 -- shell's own stderr is closed so a killed command stays quiet.
 local function shell(promises, command)
   return pledged(promises, nil, function()
-    return os.execute("exec 2>&-; " .. command) and 0 or 1
+    return helpers.execute("exec 2>&-; " .. command) and 0 or 1
   end)
 end
 
@@ -36,10 +36,10 @@ local read_file, write_file = helpers.read_file, helpers.write_file
 
 local function find_lua()
   for dir in (os.getenv("PATH") or "/usr/bin"):gmatch("[^:]+") do
-    local f = io.open(dir .. "/lua5.4")
-    if f then f:close(); return dir .. "/lua5.4" end
+    local f = io.open(dir .. "/" .. helpers.LUA)
+    if f then f:close(); return dir .. "/" .. helpers.LUA end
   end
-  error("lua5.4 not found in PATH")
+  error(helpers.LUA .. " not found in PATH")
 end
 
 -- A fresh file with known text, removed after the test.

@@ -23,10 +23,10 @@ end
 
 local function find_lua()
   for dir in (os.getenv("PATH") or "/usr/bin"):gmatch("[^:]+") do
-    local f = io.open(dir .. "/lua5.4")
-    if f then f:close(); return dir .. "/lua5.4" end
+    local f = io.open(dir .. "/" .. helpers.LUA)
+    if f then f:close(); return dir .. "/" .. helpers.LUA end
   end
-  error("lua5.4 not found in PATH")
+  error(helpers.LUA .. " not found in PATH")
 end
 
 describe("clone under every promise", function()

@@ -9,6 +9,7 @@
 
 local seccomp = require "seccomp"
 local compat = require "seccomp.compat"
+local helpers = require "helpers"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
 local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
@@ -214,7 +215,7 @@ end)
 
 -- Raw programs: every instruction class the kernel allows for seccomp.
 local function insn(code, k, jt, jf)
-  return string.pack("=I2BBI4", code, jt or 0, jf or 0, compat.band(k, 0xffffffff))
+  return helpers.pack("=I2BBI4", code, jt or 0, jf or 0, compat.band(k, 0xffffffff))
 end
 
 local ALU_OPS = { B.BPF_ADD, B.BPF_SUB, B.BPF_MUL, B.BPF_DIV, B.BPF_OR,
@@ -295,7 +296,7 @@ describe("bpf_run", function()
       local got = kernel(function() lraw.bpf_load(prog) end, nr, a)
       if os.getenv("SECCOMP_DUMP") and predicted(action, data) ~= got then
         local fh = io.open(os.getenv("SECCOMP_DUMP"), "wb")
-        fh:write(string.pack("<i4", nr) .. string.pack("<i8i8i8i8i8i8", compat.unpack(a)) .. prog)
+        fh:write(helpers.pack("<i4", nr) .. helpers.pack("<i8i8i8i8i8i8", compat.unpack(a)) .. prog)
         fh:close()
       end
       assert.are.equal(predicted(action, data), got,

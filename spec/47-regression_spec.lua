@@ -349,7 +349,7 @@ end
 -- A program that answers errno GUARD to the listed calls, allows the rest.
 local function guard_program(calls)
   local B = core.bpf
-  local function insn(code, jt, jf, k) return string.pack("<I2BBI4", code, jt, jf, k) end
+  local function insn(code, jt, jf, k) return helpers.pack("<I2BBI4", code, jt, jf, k) end
   local LD, JEQ, RET = compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K),
                        compat.bor(B.BPF_RET, B.BPF_K)
   local audit = { x86_64 = seccomp.arch_token("x86_64"), x86 = seccomp.arch_token("x86") }

@@ -32,7 +32,7 @@ end
 -- A siginfo_t (128 bytes, x86_64) for SIGSYS with si_code SYS_SECCOMP (1),
 -- naming syscall `call` on the native architecture.
 local function seccomp_siginfo(call)
-  local info = string.pack("<i4i4i4i4I8i4I4", SIGSYS, 0, 1, 0, 0, nr(call),
+  local info = helpers.pack("<i4i4i4i4I8i4I4", SIGSYS, 0, 1, 0, 0, nr(call),
                            seccomp.arch_token(seccomp.arch_native()))
   return info .. ("\0"):rep(128 - #info)
 end
@@ -84,10 +84,10 @@ int luaopen_answer(lua_State *L);
 int luaopen_answer(lua_State *L) { lua_pushcfunction(L, answer); return 1; }
 ]]):format(OLD))
     so = dir .. "/answer.so"
-    assert(os.execute(("cc -O2 -shared -fPIC -I/usr/include/lua5.4 -o %s %s/answer.c"):format(so, dir)))
+    assert(os.execute(("cc -O2 -shared -fPIC -I%s -o %s %s/answer.c"):format(helpers.LUA_INCDIR, so, dir)))
     -- The immediate operand in the function's machine code, found once.
     local image = helpers.read_file(so)
-    local old = string.pack("<I4", OLD)
+    local old = helpers.pack("<I4", OLD)
     offset = assert(image:find(old, 1, true), "constant not in the code") - 1
     assert(not image:find(old, offset + 2, true), "constant twice in the library")
   end)
@@ -102,7 +102,7 @@ int luaopen_answer(lua_State *L) { lua_pushcfunction(L, answer); return 1; }
       local answer = require "answer"
       if answer() ~= OLD then return 3 end
       local path = page_with(so .. "\0")
-      local new = page_with(string.pack("<I4", NEW))
+      local new = page_with(helpers.pack("<I4", NEW))
       seccomp.pledge("stdio wpath")
       local fd = lraw.syscall_raw(nr "openat", AT.FDCWD, path, O.WRONLY)
       if fd < 0 then return 4 end

@@ -122,6 +122,32 @@ helpers.BUILD = os.getenv("SECCOMP_BUILD")
   or (rawget(_G, "jit") and "build/lua-jit")
   or (_VERSION == "Lua 5.4" and "build" or "build/lua-" .. _VERSION:match("%d+%.%d+"))
 
+--- This Lua's C headers and library, for the specs that compile a module
+-- or a host against it.
+helpers.LUA_INCDIR = rawget(_G, "jit") and "/usr/include/luajit-2.1"
+  or "/usr/include/" .. helpers.LUA
+helpers.LUA_LIB = rawget(_G, "jit") and "luajit-5.1" or helpers.LUA
+
+--- string.pack on every Lua, for the formats the specs write: where Lua
+-- has none, seccomp.compat's, with i4 as its I4 (two's complement) and
+-- i8 and I8 as its j.
+function helpers.pack(fmt, ...)
+  if string.pack then return string.pack(fmt, ...) end
+  local args = { ... }
+  local i = 0
+  local out = fmt:gsub("[a-zA-Z]%d*", function(code)
+    i = i + 1
+    if code == "i4" then
+      args[i] = args[i] % 2 ^ 32
+      code = "I4"
+    elseif code == "i8" or code == "I8" then
+      code = "j"
+    end
+    return code
+  end)
+  return compat.pack(out, compat.unpack(args, 1, i))
+end
+
 --- Path of the raw-syscall test program built by `make`.
 helpers.SYSRAW = "build/sysraw"
 
