@@ -60,7 +60,8 @@ local OPS = { "eq", "ne", "lt", "le", "gt", "ge" }
 
 -- 64-bit values: small, around the 32-bit edge, the sign bit (2^63 is
 -- compat.value("0x8000000000000000")), and all ones (-1 is 2^64-1).
-local VALUES64 = { 0, 5, 0x7fffffff, 0xffffffff, compat.shl(1, 32), 0x123456789, compat.value("0x8000000000000000"), -1 }
+local VALUES64 = { 0, 5, 0x7fffffff, 0xffffffff, compat.shl(1, 32), 0x123456789,
+                   compat.value("0x8000000000000000"), -1 }
 -- 32-bit values, including the sign cases: -1 is 0xffffffff, -2^31 is
 -- 0x80000000.
 local VALUES32 = { 0, 5, 0x7fffffff, 0x80000000, 0xfffffffe, -1, -0x80000000 }
@@ -88,7 +89,8 @@ describe("seccomp.arg (64-bit)", function()
       -- mask, value, { probe, matches }...
       { 0xf0, 0x30, { { 0x30, true }, { 0x3f, true }, { 0x1000000030, true }, { 0x20, false },
                       { 0x70, false }, { 0, false } } },
-      { compat.shl(0xff, 56), compat.shl(0x80, 56), { { compat.value("0x8000000000000000"), true }, { compat.bor(compat.value("0x8000000000000000"), 0xffff), true },
+      { compat.shl(0xff, 56), compat.shl(0x80, 56), { { compat.value("0x8000000000000000"), true },
+        { compat.bor(compat.value("0x8000000000000000"), 0xffff), true },
                                   { 0, false }, { -1, false }, { 0x80, false } } },
       { compat.shl(1, 32), compat.shl(1, 32), { { compat.shl(1, 32), true }, { -1, true }, { 0xffffffff, false } } },
       { -1, -1, { { -1, true }, { -2, false }, { 0xffffffff, false } } },
@@ -109,7 +111,8 @@ describe("seccomp.arg (64-bit)", function()
     local cmp = seccomp.arg(2):flags_in(allowed)
     for _, probe in ipairs {
       { 0, true }, { 0x1, true }, { 0x5, true }, { compat.shl(1, 40), true }, { allowed, true },
-      { 0x2, false }, { 0x7, false }, { compat.shl(1, 41), false }, { compat.bor(allowed, (compat.shl(1, 32))), false }, { -1, false },
+      { 0x2, false }, { 0x7, false }, { compat.shl(1, 41), false },
+      { compat.bor(allowed, (compat.shl(1, 32))), false }, { -1, false },
     } do
       assert.are.equal(expected(probe[2]), outcome({ cmp }, args_with(2, probe[1])),
                        ("flags_in(0x%x) with 0x%x"):format(allowed, probe[1]))
@@ -210,7 +213,8 @@ describe("several comparators in one rule", function()
     seccomp.arg32(4):le(0xffff),
     seccomp.arg(5):lt(compat.shl(1, 40)),
   }
-  local good = { compat.shl(1, 32), compat.bor(0x80000000, GARBAGE), 0x12ab, 0, compat.bor(0xffff, GARBAGE), (compat.shl(1, 40)) - 1 }
+  local good = { compat.shl(1, 32), compat.bor(0x80000000, GARBAGE), 0x12ab, 0, compat.bor(0xffff, GARBAGE),
+                 (compat.shl(1, 40)) - 1 }
   -- one failing value per argument
   local bad = { (compat.shl(1, 32)) + 1, compat.bor(0x7fffffff, GARBAGE), 0x1300, -1, 0x10000, compat.shl(1, 40) }
 

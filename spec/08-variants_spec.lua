@@ -281,7 +281,8 @@ describe("a variant in the kernel", function()
       assert.matches("^seccomp: add%(openat%): .*%(EEXIST%)", err)
       return
     end
-    assert.are.equal("kill_thread", f:check("openat", { seccomp.AT.FDCWD, 0, compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT) }))
+    assert.are.equal("kill_thread", f:check("openat", { seccomp.AT.FDCWD, 0,
+                                                        compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT) }))
     local path = helpers.tmpname()
     local function write_open() local fh = io.open(path, "w") if fh then fh:close() end end
 

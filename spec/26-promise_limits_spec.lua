@@ -60,7 +60,8 @@ describe("clone under every promise", function()
   it("creates threads with stdio, never with a namespace flag", function()
     local r = helpers.sysraw(function() seccomp.pledge("stdio rpath exec") end, "thread")
     assert_exit(0, r)
-    local thread = compat.bor(compat.bor(compat.bor(compat.bor(CLONE.VM, CLONE.FS), CLONE.FILES), CLONE.SIGHAND), CLONE.THREAD)
+    local thread = compat.bor(compat.bor(compat.bor(compat.bor(CLONE.VM, CLONE.FS), CLONE.FILES), CLONE.SIGHAND),
+                              CLONE.THREAD)
     -- Allowed, the kernel would refuse CLONE_NEWNS with CLONE_FS (EINVAL)
     -- and CLONE_NEWUSER with CLONE_THREAD (EINVAL): EPERM is the filter.
     assert_exit(E.EINVAL, helpers.sysraw(function() end, "raw", seccomp.syscall("clone"),

@@ -30,7 +30,8 @@ local CALLS = { "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid",
 
 -- Values near the edges comparisons care about.
 local EDGES = { 0, 1, 2, 3, 7, 0x7f, 0xff, 0x7fffffff, 0x80000000, 0xffffffff,
-                0x100000000, 0x1ffffffff, -1, -2, compat.value("0x7fffffffffffffff"), compat.value("0x8000000000000000"),
+                0x100000000, 0x1ffffffff, -1, -2, compat.value("0x7fffffffffffffff"),
+                compat.value("0x8000000000000000"),
                 compat.value("0x7fffffff00000000"), compat.value("0xffffffff00000000") }
 
 local function value()

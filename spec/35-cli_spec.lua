@@ -163,7 +163,8 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
     -- The second tool in the pipe finds its modules alone.
-    code, out = cli("learn -- /bin/ls / 2>/dev/null | " .. helpers.LUA .. " bin/lua-seccomp run --policy - -- /bin/ls /")
+    code, out = cli("learn -- /bin/ls / 2>/dev/null | " .. helpers.LUA
+                    .. " bin/lua-seccomp run --policy - -- /bin/ls /")
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
   end)

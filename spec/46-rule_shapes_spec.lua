@@ -171,7 +171,9 @@ end
 
 local function piece_meet(x, y, m)
   if x.mask and y.mask then
-    if (compat.band(compat.band((compat.bxor(x.value, y.value)), x.mask), y.mask)) == 0 then return compat.bor(x.value, y.value) end
+    if (compat.band(compat.band((compat.bxor(x.value, y.value)), x.mask), y.mask)) == 0 then
+      return compat.bor(x.value, y.value)
+    end
     return nil
   end
   if x.mask then x, y = y, x end

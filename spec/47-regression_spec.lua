@@ -257,7 +257,8 @@ end
 
 local BOUNDARY = { 0, 1, 2, 3, 4, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000,
                    0xfffffffe, 0xffffffff, 0x100000000, 0x100000001, 0x856B008,
-                   compat.value("0x7ffffffffffffffe"), compat.value("0x7fffffffffffffff"), compat.value("0x8000000000000000"), -2, -1 }
+                   compat.value("0x7ffffffffffffffe"), compat.value("0x7fffffffffffffff"),
+                   compat.value("0x8000000000000000"), -2, -1 }
 
 -- Values near the ones the rules on nr compare argument i with.
 local function near_values(set, nr)
@@ -267,7 +268,8 @@ local function near_values(set, nr)
       for _, c in ipairs(r.cmps) do
         local t = near[c.arg + 1]
         local v = c.op == "masked_eq" and c.b or c.a
-        for _, x in ipairs { v, v - 1, v + 1, compat.bor(v, (compat.shl(1, 32))), compat.bxor(v, (compat.shl(1, 63))) } do
+        for _, x in ipairs { v, v - 1, v + 1, compat.bor(v, (compat.shl(1, 32))),
+                             compat.bxor(v, (compat.shl(1, 63))) } do
           t[#t + 1] = x
         end
         if c.op == "masked_eq" then
@@ -350,7 +352,8 @@ end
 local function guard_program(calls)
   local B = core.bpf
   local function insn(code, jt, jf, k) return helpers.pack("<I2BBI4", code, jt, jf, k) end
-  local LD, JEQ, RET = compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K),
+  local LD, JEQ, RET = compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS),
+                       compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K),
                        compat.bor(B.BPF_RET, B.BPF_K)
   local audit = { x86_64 = seccomp.arch_token("x86_64"), x86 = seccomp.arch_token("x86") }
   local prog = {}
@@ -532,7 +535,8 @@ describe("libseccomp's bpf-sim regression filters", function()
     local RANGES = { { "lt", compat.value("0x7fffffffffffffff") }, { "gt", compat.shl(1, 33) }, { "ge", 0xffffffff },
                      { "le", 5 } }
     local VALUES = { 0, 1, 2, 5, 6, 0xffffffff, 0x100000000, compat.shl(1, 33), (compat.shl(1, 33)) + 1,
-                     compat.value("0x7fffffffffffffff") - 1, compat.value("0x7fffffffffffffff"), -1, compat.value("0x8000000000000000") }
+                     compat.value("0x7ffffffffffffffe"), compat.value("0x7fffffffffffffff"), -1,
+                     compat.value("0x8000000000000000") }
     local actions = { "allow", seccomp.errno(2), seccomp.errno(3) }
     for _ = 1, tonumber(os.getenv("SECCOMP_REGRESSION_RANGES")) or 150 do
       local f = seccomp.filter(seccomp.errno(1))
