@@ -163,7 +163,7 @@ describe("stdio moves data between open descriptors", function()
     ]]):format(src)
     local r = helpers.child(function()
       core.execv("/bin/sh", { "/bin/sh", "-c", 'out=$1; shift; exec "$@" > "$out"', "sh", dst,
-        lua, "-e", ("package.path=%q; package.cpath=%q"):format(package.path, package.cpath),
+        lua, "-e", helpers.JIT_OFF .. ("package.path=%q; package.cpath=%q"):format(package.path, package.cpath),
         "-e", script })
     end)
     assert_exit(0, r)

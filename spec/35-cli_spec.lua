@@ -163,7 +163,7 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
     -- The second tool in the pipe finds its modules alone.
-    code, out = cli("learn -- /bin/ls / 2>/dev/null | " .. helpers.LUA
+    code, out = cli("learn -- /bin/ls / 2>/dev/null | " .. helpers.LUA_CMD
                     .. " bin/lua-seccomp run --policy - -- /bin/ls /")
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
@@ -248,7 +248,7 @@ describe("lua-seccomp", function()
   it("has help where its modules cannot be found", function()
     local dir = helpers.tmpname()
     assert(os.execute("mkdir -p " .. dir .. "/bin && cp bin/lua-seccomp " .. dir .. "/bin/"))
-    local tool = "env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA .. " " .. dir .. "/bin/lua-seccomp "
+    local tool = "env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA_CMD .. " " .. dir .. "/bin/lua-seccomp "
     local _, help = cli("help run")
     for _, args in ipairs { "help run", "run --help" } do
       local p, close = helpers.popen(tool .. args .. " 2>&1")

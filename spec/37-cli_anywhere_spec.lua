@@ -44,7 +44,7 @@ describe("lua-seccomp from anywhere", function()
 
   it("runs from a checkout, by path or through lua5.4", function()
     works(checkout .. "/bin/lua-seccomp")
-    local code, out = shell("cd /tmp && " .. NOWHERE .. helpers.LUA .. " " ..
+    local code, out = shell("cd /tmp && " .. NOWHERE .. helpers.LUA_CMD .. " " ..
                             quote(checkout .. "/bin/lua-seccomp") .. " --version")
     assert.are.equal(0, code, out)
     assert.matches("^lua%-seccomp ", out)

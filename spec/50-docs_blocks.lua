@@ -153,7 +153,7 @@ function blocks.run_lua(code, options)
   local args = {}
   for i, a in ipairs(options.args or {}) do args[i] = shell_quote(a) end
   local cmd = ("cd %s && exec env %s %s block.lua %s <stdin.txt >stdout.txt 2>stderr.txt")
-              :format(shell_quote(dir), blocks.lua_env(), helpers.LUA, table.concat(args, " "))
+              :format(shell_quote(dir), blocks.lua_env(), helpers.LUA_CMD, table.concat(args, " "))
   local _, how, status = helpers.execute(cmd)
   return { how = how, code = status, stdout = read(dir .. "/stdout.txt"),
            stderr = read(dir .. "/stderr.txt"), dir = dir }

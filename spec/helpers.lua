@@ -116,6 +116,14 @@ end
 -- for the specs that start a fresh Lua.
 helpers.LUA = rawget(_G, "jit") and "luajit" or "lua" .. _VERSION:match("%d+%.%d+")
 
+--- The command that starts that Lua as the suite runs it: LuaJIT with
+-- its compiler off when the suite runs so (`make test` does: a pledge
+-- without prot_exec refuses a running compiler, see spec/70), and the
+-- Lua code that does the same in a fresh interpreter.
+local JIT_OFF = rawget(_G, "jit") and not rawget(_G, "jit").status()
+helpers.LUA_CMD = helpers.LUA .. (JIT_OFF and " -joff" or "")
+helpers.JIT_OFF = JIT_OFF and "jit.off(); " or ""
+
 --- The build folder of this Lua's core and test modules: the Makefile
 -- builds each Lua but 5.4 in build/lua-V (SECCOMP_BUILD names another).
 helpers.BUILD = os.getenv("SECCOMP_BUILD")
@@ -285,7 +293,7 @@ end
 -- stderr.
 function helpers.cli_start(args)
   local err = helpers.tmpname()
-  local p, close = helpers.popen("env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA .. " bin/lua-seccomp "
+  local p, close = helpers.popen("env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA_CMD .. " bin/lua-seccomp "
                                  .. args .. " 2>" .. err)
   return function()
     local out = p:read("*a")
