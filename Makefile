@@ -84,9 +84,18 @@ LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
 # The spec files test-suite runs (all when empty), and those test-versions
-# runs under the other versions.
+# runs under the other versions: the specs that pass on every Lua so far
+# (the others still need a 5.1-safe port of their own).
 SPECS ?=
-VERSION_SPECS = spec/70-versions_spec.lua
+VERSION_SPECS = spec/03-actions_spec.lua spec/05-lifetime_spec.lua \
+  spec/06-defaults_spec.lua spec/07-rule_semantics_spec.lua spec/20-constants_spec.lua \
+  spec/21-groups_spec.lua spec/23-compile_spec.lua spec/24-policy_regressions_spec.lua \
+  spec/25-arches_spec.lua spec/27-promise_overlap_spec.lua spec/31-runner_spec.lua \
+  spec/34-notify_spec.lua spec/37-cli_anywhere_spec.lua spec/38-learn_truth_spec.lua \
+  spec/40-bypass_spec.lua spec/41-semantics_spec.lua spec/43-fuzz_spec.lua \
+  spec/45-libseccomp_spec.lua spec/48-multiplex_spec.lua \
+  spec/49-simulator_abi_spec.lua spec/52-limits_spec.lua spec/61-child_spec.lua \
+  spec/62-policy_index_spec.lua spec/70-versions_spec.lua spec/71-threads_spec.lua
 BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.
 BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter

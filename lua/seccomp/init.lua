@@ -35,6 +35,28 @@ function seccomp.promises(...) return require("seccomp.policy").promises(...) en
 -- (receive, respond, id_valid on a notify fd), policy files
 -- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
 -- and child processes (seccomp.child.run(fn or argv), what f:test uses).
+--- Loads every module of the library and does now what its first use
+-- would do later (the report's hints, the time zone file os.date reads,
+-- every promise's and group's names resolved on this machine's
+-- architectures), so that nothing opens a file once a filter is in: for a
+-- host whose threads may still be loading when one of them sandboxes all
+-- of them with thread sync. Returns the façade.
+local MODULES = { "seccomp.compat", "seccomp.groups", "seccomp.promises", "seccomp.policy",
+                  "seccomp.policy_index", "seccomp.policy_file", "seccomp.report",
+                  "seccomp.runner", "seccomp.child", "seccomp.notify", "seccomp.explain",
+                  "seccomp.learn", "seccomp.learn_cover", "seccomp.learn_write" }
+function seccomp.preload()
+  for _, name in ipairs(MODULES) do require(name) end
+  require("seccomp.report").hints()
+  os.date("*t")
+  local policy = require "seccomp.policy"
+  policy.plan(policy.promises())
+  local f = api.filter("allow")
+  for _, group in ipairs(policy.groups()) do policy.expand(group, f) end
+  f:close()
+  return seccomp
+end
+
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"

@@ -438,7 +438,7 @@ local function parse_promises(promises)
 end
 
 local PENALTIES = { kill = "kill", eperm = seccomp.errno("EPERM") }
-local PLEDGE_OPTIONS = { penalty = true, load = true, report = true }
+local PLEDGE_OPTIONS = { penalty = true, load = true, report = true, tsync = true }
 
 -- Every rule a pledge of `set` grants, in a plan for `arches`.
 local function plan_pledge(set, arches)
@@ -521,7 +521,9 @@ end
 -- process dies with SIGSYS) or "eperm" (a refused call fails with
 -- EPERM); `load = false` returns the filter without loading it;
 -- `report = true` makes a process the filter kills first print one line
--- naming the call and the promise that would allow it. A later pledge
+-- naming the call and the promise that would allow it; `tsync = false`
+-- loads it into the calling thread only (default: every thread of the
+-- process, loaded by thread sync). A later pledge
 -- may only narrow: asking for a promise not held before raises. Without
 -- prot_exec, pledging raises while READ_IMPLIES_EXEC is set, and loading
 -- raises under LuaJIT while its compiler is on (see check_jit).
@@ -554,6 +556,8 @@ function policy.pledge(promises, options)
   end
   local persona = check_persona(set, promises)
   local f = seccomp.filter(penalty)
+  -- tsync (default true): every thread of the process, or this one only.
+  if options.tsync == false then f:set("tsync", false) end
   local skipped, absent = apply(f, plan_pledge(set, f:arches()), "pledge")
   if options.load ~= false then
     check_jit(set, promises)
