@@ -41,12 +41,11 @@ function seccomp.promises(...) return require("seccomp.policy").promises(...) en
 -- architectures), so that nothing opens a file once a filter is in: for a
 -- host whose threads may still be loading when one of them sandboxes all
 -- of them with thread sync. Returns the façade.
-local MODULES = { "seccomp.compat", "seccomp.groups", "seccomp.promises", "seccomp.policy",
-                  "seccomp.policy_index", "seccomp.policy_file", "seccomp.report",
-                  "seccomp.runner", "seccomp.child", "seccomp.notify", "seccomp.explain",
-                  "seccomp.learn", "seccomp.learn_cover", "seccomp.learn_write" }
 function seccomp.preload()
-  for _, name in ipairs(MODULES) do require(name) end
+  require "seccomp.compat"; require "seccomp.groups"; require "seccomp.promises"
+  require "seccomp.policy_index"; require "seccomp.policy_file"; require "seccomp.runner"
+  require "seccomp.child"; require "seccomp.notify"; require "seccomp.explain"
+  require "seccomp.learn"; require "seccomp.learn_cover"; require "seccomp.learn_write"
   require("seccomp.report").hints()
   os.date("*t")
   local policy = require "seccomp.policy"
