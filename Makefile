@@ -165,7 +165,7 @@ test-versions: deps $(SYSRAW)
 	  if command -v clang >/dev/null; then echo "clang: strict warnings against $$inc"; \
 	    clang $(WARNINGS) -Werror -fsyntax-only $(CORE_DEFINES) -I$$inc $(LIBSECCOMP_CFLAGS) \
 	      $(CORE_SRCS); fi; \
-	  echo "$$lua: the whole suite"; \
+	  echo "$$lua: $(words $(VERSION_SPECS)) spec files"; \
 	  $(MAKE) --no-print-directory LUA_VERSION=$$v LUA=$$lua LUA_INCDIR=$$inc \
 	    BUILD=$(BUILD)/lua-$$v SPECS="$(VERSION_SPECS)" test-suite; \
 	done
