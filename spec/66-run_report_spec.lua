@@ -160,7 +160,7 @@ describe("lua-seccomp run names what it kills", function()
                                       "--", REFUSE, "later", pidfile })
     end, { output = 1 })
     local pid
-    for _ = 1, 400 do  -- the command writes its pid, then sleeps 3 s
+    for _ = 1, 2000 do  -- the command writes its pid, then sleeps 3 s
       local text = helpers.exists(pidfile) and helpers.read_file(pidfile) or ""
       pid = tonumber(text:match("^(%d+)\n"))
       if pid then break end
@@ -172,7 +172,7 @@ describe("lua-seccomp run names what it kills", function()
     os.remove(pidfile)
     assert.is_true(helpers.signaled(r, seccomp.SIG.SIGKILL), helpers.describe(r))
     local gone = false
-    for _ = 1, 400 do
+    for _ = 1, 2000 do
       local stat = helpers.exists("/proc/" .. pid .. "/stat") and
                    helpers.read_file("/proc/" .. pid .. "/stat") or ""
       if not stat:match("^%d+ %(refuse%) [^Z]") then gone = true break end
