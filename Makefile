@@ -95,7 +95,9 @@ VERSION_SPECS = spec/03-actions_spec.lua spec/05-lifetime_spec.lua \
   spec/40-bypass_spec.lua spec/41-semantics_spec.lua spec/43-fuzz_spec.lua \
   spec/45-libseccomp_spec.lua spec/48-multiplex_spec.lua \
   spec/49-simulator_abi_spec.lua spec/52-limits_spec.lua spec/61-child_spec.lua \
-  spec/62-policy_index_spec.lua spec/70-versions_spec.lua spec/71-threads_spec.lua
+  spec/62-policy_index_spec.lua spec/70-versions_spec.lua spec/71-threads_spec.lua \
+  spec/32-report_spec.lua spec/65-notify_read_spec.lua spec/66-run_report_spec.lua \
+  spec/67-load_report_spec.lua spec/68-supervisor_parts_spec.lua
 BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua \
                 bench/report_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.

@@ -9,3 +9,6 @@ LINT_C += spec/helper/refuse.c
 $(REFUSE): spec/helper/refuse.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARNINGS) -Werror -O2 -static -pthread -o $@ $<
+
+# Built for every Lua the suite runs under (test-versions builds these).
+security-helpers: $(REFUSE)

@@ -67,7 +67,7 @@ describe("violation report by signal", function()
     -- syscall number and architecture.
     how, code, text = signaled(f, function(pid)
       local sent = helpers.sysraw(function() end, "raw", seccomp.syscall("rt_sigqueueinfo"),
-                                  pid, "SIGSYS", "@" .. ("\xff"):rep(128))
+                                  pid, "SIGSYS", "@" .. string.char(255):rep(128))
       assert.is_true(helpers.exited(sent, 0), helpers.describe(sent))
     end)
     assert.are.same({ "signal", SIGSYS, "" }, { how, code, text })

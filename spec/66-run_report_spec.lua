@@ -8,7 +8,8 @@ local helpers = require "helpers"
 
 local cli = helpers.cli
 local SIGSYS = seccomp.SIG.SIGSYS
-local REFUSE = "build/refuse"  -- spec/helper/refuse.c: makes a raw uname(2)
+local REFUSE = helpers.BUILD .. "/refuse"  -- spec/helper/refuse.c: makes a raw uname(2)
+local SYSRAW = helpers.BUILD .. "/sysraw"
 
 -- The line for a kill of uname in program `exe` (a Lua pattern).
 local function uname_line(exe, arch)
@@ -44,7 +45,7 @@ describe("lua-seccomp run names what it kills", function()
     assert.are.equal("", out)  -- nothing ran after the call
     local lines = ours(err)
     assert.are.equal(1, #lines, err)
-    assert.matches(uname_line(".*/build/refuse") .. ", @system%-service$", lines[1])
+    assert.matches(uname_line(".*/refuse") .. ", @system%-service$", lines[1])
     -- the plain filter, for comparison: the same end, no line
     code, out, err = cli("run --quiet --policy " .. policy .. " -- " .. REFUSE .. " call")
     assert.are.same({ 128 + SIGSYS, "", {} }, { code, out, ours(err) })
@@ -57,7 +58,7 @@ describe("lua-seccomp run names what it kills", function()
       local code, out, err = cli("run --policy " .. policy .. " -- " .. REFUSE .. " " .. mode)
       assert.are.equal(128 + SIGSYS, code, err)
       assert.are.equal("", out)  -- no "handled", no "survived"
-      assert.matches(uname_line(".*/build/refuse"), err)
+      assert.matches(uname_line(".*/refuse"), err)
     end)
   end
 
@@ -65,7 +66,7 @@ describe("lua-seccomp run names what it kills", function()
     local code, out, err = cli("run --policy " .. policy .. " -- " .. REFUSE .. " fork")
     assert.are.equal(0, code, err)
     assert.are.equal("child signal " .. SIGSYS .. "\n", out)
-    assert.matches(uname_line(".*/build/refuse"), err)
+    assert.matches(uname_line(".*/refuse"), err)
   end)
 
   it("in a thread: the whole process ends, and the line names the thread", function()
@@ -84,16 +85,16 @@ describe("lua-seccomp run names what it kills", function()
     assert.are.equal("done 0\nend\n", out)
     local lines = ours(err)
     assert.are.equal(2, #lines, err)
-    assert.matches(uname_line(".*/build/refuse"), lines[1])
+    assert.matches(uname_line(".*/refuse"), lines[1])
     assert.matches(uname_line("/[%w/]*uname"), lines[2])
   end)
 
   it("in an i386 call made with int 0x80, where the policy carries x86", function()
     local nr = seccomp.syscall("uname", "x86")
-    local code, out, err = cli(("run --policy %s -- build/sysraw int80 %d 0"):format(policy, nr))
+    local code, out, err = cli(("run --policy %s -- %s int80 %d 0"):format(policy, SYSRAW, nr))
     assert.are.equal(128 + SIGSYS, code, err)
     assert.are.equal("", out)
-    assert.matches("^seccomp: killed: uname%(0%) on x86 in pid %d+ %(.*/build/sysraw%)", err)
+    assert.matches("^seccomp: killed: uname%(0%) on x86 in pid %d+ %(.*/sysraw%)", err)
   end)
 
   it("with --report=errno, also the calls refused with an errno, which fail as the policy says",
@@ -104,7 +105,7 @@ describe("lua-seccomp run names what it kills", function()
     assert.are.equal(0, code, err)
     assert.are.equal("open -1 " .. seccomp.errno_value("EACCES") .. "\n", out)
     assert.matches('^seccomp: refused %(EACCES%): openat%(AT_FDCWD, "/nonexistent/super%-file", '
-                   .. 'O_RDONLY%) in pid %d+ %(.*/build/refuse%); allowed by promise rpath', err)
+                   .. 'O_RDONLY%) in pid %d+ %(.*/refuse%); allowed by promise rpath', err)
     code, out, err = cli("run --policy " .. errno_policy .. cmd)
     assert.are.same({ 0, "open -1 " .. seccomp.errno_value("EACCES") .. "\n", {} },
                     { code, out, ours(err) })
@@ -142,21 +143,21 @@ describe("lua-seccomp run names what it kills", function()
 
   it("keeps supervising what still runs under the filter when the command has ended", function()
     local r = child.run(function()
-      core.execv("/usr/bin/lua5.4", { "lua5.4", "bin/lua-seccomp", "run", "--policy", policy,
+      core.execv("/usr/bin/" .. helpers.LUA, { helpers.LUA, "bin/lua-seccomp", "run", "--policy", policy,
                                       "--", "/bin/sh", "-c",
                                       "(sleep 0.2; " .. REFUSE .. " call) & echo started >&2" })
     end, { output = 2 })  -- read until the background process, too, has ended
     assert.is_true(helpers.exited(r, 0), helpers.describe(r))
     local lines = ours(r.output)
     assert.are.equal(1, #lines, r.output)
-    assert.matches(uname_line(".*/build/refuse"), lines[1])
+    assert.matches(uname_line(".*/refuse"), lines[1])
     assert.matches("^started\n", r.output)
   end)
 
   it("takes the command with it when the supervisor dies first: nothing runs after", function()
     local pidfile = helpers.tmpname()
     local h = child.start(function()
-      core.execv("/usr/bin/lua5.4", { "lua5.4", "bin/lua-seccomp", "run", "--policy", policy,
+      core.execv("/usr/bin/" .. helpers.LUA, { helpers.LUA, "bin/lua-seccomp", "run", "--policy", policy,
                                       "--", REFUSE, "later", pidfile })
     end, { output = 1 })
     local pid

@@ -6,7 +6,7 @@ local core = require "seccomp.core"
 local child = require "seccomp.child"
 local supervisor = require "seccomp.supervisor"
 local helpers = require "helpers"
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(helpers.BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 
 local SIGSYS, SIGKILL = seccomp.SIG.SIGSYS, seccomp.SIG.SIGKILL
 
@@ -48,7 +48,7 @@ describe("f:load{ report = true }", function()
       f:load { report = true }
       local function fds(pid)
         local p = io.popen("ls -l /proc/" .. pid .. "/fd")
-        local text = p:read("a")
+        local text = p:read("*a")
         p:close()
         return text
       end
@@ -99,7 +99,8 @@ describe("f:load{ report = true }", function()
       end
       local how, code = core.wait(pid)
       send(how .. " " .. code .. "\n")
-      core.execv("build/sysraw", { "sysraw", "int80", tostring(seccomp.syscall("uname", "x86")),
+      core.execv(helpers.BUILD .. "/sysraw", { "sysraw", "int80",
+                                               tostring(seccomp.syscall("uname", "x86")),
                                    "0" })
     end)
     assert.is_true(helpers.killed(r), helpers.describe(r))
@@ -108,11 +109,11 @@ describe("f:load{ report = true }", function()
     for line in text:gmatch("[^\n]+") do lines[#lines + 1] = line end
     assert.are.equal(2, #lines, text)
     assert.matches("^seccomp: killed: openat%(AT_FDCWD, \"/etc/hostname\"", lines[1])
-    assert.matches("^seccomp: killed: uname%(0%) on x86 in pid %d+ %(.*/build/sysraw%)", lines[2])
+    assert.matches("^seccomp: killed: uname%(0%) on x86 in pid %d+ %(.*/sysraw%)", lines[2])
   end)
 
   it("ends the whole process for kill_thread: one thread cannot be ended from outside", function()
-    local lthread = assert(package.loadlib("build/spec/lthread.so", "luaopen_lthread"))
+    local lthread = assert(package.loadlib(helpers.BUILD .. "/spec/lthread.so", "luaopen_lthread"))
     local r, text = reported(function(send, w)
       local t = lthread().start()
       local f = seccomp.filter("allow")
@@ -154,7 +155,7 @@ describe("f:load{ report = true }", function()
       -- until it is gone, or a zombie (where no init reaps orphans)
       local function alive()
         local fh = io.open("/proc/" .. helper .. "/stat")
-        local stat = fh and fh:read("a") or ""
+        local stat = fh and fh:read("*a") or ""
         if fh then fh:close() end
         return stat:match("^%d+ %b() [^Z]") ~= nil
       end

@@ -96,7 +96,8 @@ describe("the supervisor's parts", function()
     -- the thread status the supervisor reads: blocked SIGSYS is not fatal
     local policy = helpers.tmpname()
     helpers.write_file(policy, 'return { default = "allow", kill_process = { "uname" } }\n')
-    local code, out, err = helpers.cli("run --policy " .. policy .. " -- build/refuse block")
+    local code, out, err = helpers.cli("run --policy " .. policy .. " -- " .. helpers.BUILD
+                                         .. "/refuse block")
     os.remove(policy)
     assert.are.equal(128 + seccomp.SIG.SIGSYS, code, err)
     assert.are.equal("", out)
