@@ -75,7 +75,7 @@ LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
             src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
-            src/report.c src/outcome.c
+            src/report.c src/outcome.c src/bpf_load.c
 CORE_HDRS = src/lua_seccomp.h src/lua_compat.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
 LINT_LUA = lua spec examples bench bin scripts

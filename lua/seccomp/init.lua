@@ -34,7 +34,8 @@ function seccomp.promises(...) return require("seccomp.policy").promises(...) en
 -- Modules reached as fields, loaded on first use: user notification
 -- (receive, respond, id_valid on a notify fd), policy files
 -- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
--- and child processes (seccomp.child.run(fn or argv), what f:test uses).
+-- and child processes (seccomp.child.run(fn or argv), what f:test uses);
+-- OCI and Docker profiles (seccomp.oci.import(json), seccomp.oci.export(f)).
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
@@ -44,6 +45,10 @@ setmetatable(seccomp, { __index = function(t, key)
     local policy_file = require "seccomp.policy_file"
     rawset(t, "policy_file", policy_file)
     return policy_file
+  elseif key == "oci" then
+    local oci = require "seccomp.oci"
+    rawset(t, "oci", oci)
+    return oci
   elseif key == "child" then
     local child = require "seccomp.child"
     rawset(t, "child", child)
