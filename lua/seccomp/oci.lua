@@ -601,8 +601,8 @@ local function write(f)
   if not f:arch_exist(native) then table.remove(arches, 1) end
   profile.architectures = setmetatable(arches, ARRAY)
   local flags = setmetatable({}, ARRAY)
-  if f:get("log") == 1 then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_LOG" end
-  if f:get("ssb") == 1 then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_SPEC_ALLOW" end
+  if f:get("log") == true then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_LOG" end
+  if f:get("ssb") == true then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_SPEC_ALLOW" end
   profile.flags = flags
   local entries, by_key = {}, {}
   for _, rule in ipairs(api.internal.rules(f)) do
