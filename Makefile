@@ -82,7 +82,8 @@ LINT_LUA = lua spec examples bench bin scripts
 LINT_C =
 TEST_DEPS =
 BUSTED = $(LUA) /usr/bin/busted
-BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua
+BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua \
+                bench/load_bpf_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.
 BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter
 MAN_PAGES = $(wildcard man/*.1)
