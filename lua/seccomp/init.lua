@@ -30,6 +30,7 @@ function seccomp.compile(...) return require("seccomp.policy").compile(...) end
 function seccomp.groups(...) return require("seccomp.policy").groups(...) end
 function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
+function seccomp.diff(...) return require("seccomp.diff").diff(...) end
 
 -- Modules reached as fields, loaded on first use: user notification
 -- (receive, respond, id_valid on a notify fd), policy files
