@@ -184,15 +184,19 @@ local function docker_shaped()
     if not drop[n] and not seen[n] then allowed[#allowed + 1], seen[n] = n, true end
   end
   local caps = function(c) return { caps = { c } } end
+  local function persona(v)
+    return { names = { "personality" }, action = "SCMP_ACT_ALLOW",
+             args = { { index = 0, value = v, op = "SCMP_CMP_EQ" } } }
+  end
   local groups = {
     { names = allowed, action = "SCMP_ACT_ALLOW" },
     { names = { "process_vm_readv", "process_vm_writev", "ptrace" }, action = "SCMP_ACT_ALLOW",
       includes = { minKernel = "4.8" } },
-    { names = { "personality" }, action = "SCMP_ACT_ALLOW", args = { { index = 0, value = 0, op = "SCMP_CMP_EQ" } } },
-    { names = { "personality" }, action = "SCMP_ACT_ALLOW", args = { { index = 0, value = 8, op = "SCMP_CMP_EQ" } } },
-    { names = { "personality" }, action = "SCMP_ACT_ALLOW", args = { { index = 0, value = 0x20000, op = "SCMP_CMP_EQ" } } },
-    { names = { "personality" }, action = "SCMP_ACT_ALLOW", args = { { index = 0, value = 0x20008, op = "SCMP_CMP_EQ" } } },
-    { names = { "personality" }, action = "SCMP_ACT_ALLOW", args = { { index = 0, value = 0xffffffff, op = "SCMP_CMP_EQ" } } },
+    persona(0),
+    persona(8),
+    persona(0x20000),
+    persona(0x20008),
+    persona(0xffffffff),
     { names = { "sync_file_range2" }, action = "SCMP_ACT_ALLOW", includes = { arches = { "ppc64le" } } },
     { names = { "arm_fadvise64_64", "arm_sync_file_range" }, action = "SCMP_ACT_ALLOW",
       includes = { arches = { "arm", "arm64" } } },
@@ -220,7 +224,8 @@ local function docker_shaped()
       includes = caps("CAP_SYS_NICE") },
     { names = { "syslog" }, action = "SCMP_ACT_ALLOW", includes = caps("CAP_SYSLOG") },
     { names = { "bpf" }, action = "SCMP_ACT_ALLOW", includes = { caps = { "CAP_BPF" }, minKernel = "5.8" } },
-    { names = { "perf_event_open" }, action = "SCMP_ACT_ALLOW", includes = { caps = { "CAP_PERFMON" }, minKernel = "5.8" } },
+    { names = { "perf_event_open" }, action = "SCMP_ACT_ALLOW",
+      includes = { caps = { "CAP_PERFMON" }, minKernel = "5.8" } },
     { names = { "uselib" }, action = "SCMP_ACT_ALLOW", excludes = { minKernel = "5.1" } },
     { names = { "ptrace" }, action = "SCMP_ACT_ERRNO", errnoRet = 1, excludes = { minKernel = "4.8" } },
     { names = { "kcmp" }, action = "SCMP_ACT_ALLOW", includes = { caps = { "CAP_SYS_PTRACE", "CAP_SYS_ADMIN" } } },

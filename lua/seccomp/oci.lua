@@ -369,7 +369,9 @@ local function build(doc, options)
   f:set("badarch_action", "kill_thread")
   for _, a in ipairs(profile_arches(doc, native)) do
     local name = type(a[1]) == "string" and ARCHES[a[1]]
-    if not name then fail(a[2], "EINVAL", ("unknown architecture %s (%s)"):format(tostring(a[1]), sorted_names(ARCHES))) end
+    if not name then
+      fail(a[2], "EINVAL", ("unknown architecture %s (%s)"):format(tostring(a[1]), sorted_names(ARCHES)))
+    end
     if name ~= native and not f:arch_exist(name) then
       local added, err = pcall(f.arch_add, f, name)
       if not added then refused(a[2], err) end
