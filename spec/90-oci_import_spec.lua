@@ -97,6 +97,24 @@ local function expected(doc, env, name, args, arch)
   end
   if not arches[arch] then return "kill_thread" end
   local dname, ddata = verdict(doc.defaultAction, doc.defaultErrnoRet)
+  -- runc's ENOSYS stub: above the highest number an entry names, under a
+  -- default that refuses
+  if dname ~= "allow" and dname ~= "log" and dname ~= "trace" then
+    env.largest = env.largest or {}
+    local largest = env.largest[arch]
+    if not largest then
+      largest = -1
+      for _, e in ipairs(doc.syscalls or {}) do
+        if docker_applies(e, env) then
+          for _, n in ipairs(e.names or { e.name }) do
+            if on_arch(n, arch) and nr(n, arch) > largest then largest = nr(n, arch) end
+          end
+        end
+      end
+      env.largest[arch] = largest
+    end
+    if largest > 0 and nr(name, arch) > largest then return "errno", 38 end
+  end
   for _, e in ipairs(doc.syscalls or {}) do
     local aname, adata = verdict(e.action, e.errnoRet)
     local names = e.names or { e.name }
@@ -257,7 +275,9 @@ end
 -- Calls to ask about: every name a profile names and some it does not,
 -- with arguments at and around every value its comparators name.
 local function probes(doc)
-  local names, values, seen = { "read", "mknod", "kexec_load", "swapon" }, { 0, 1 }, {}
+  local names, values, seen = { "read", "mknod", "kexec_load", "swapon", "io_uring_setup",
+                                 "pidfd_open", "openat2", "faccessat2", "process_madvise",
+                                 "epoll_pwait2", "memfd_secret", "futex_waitv" }, { 0, 1 }, {}
   for _, e in ipairs(doc.syscalls) do
     for _, n in ipairs(e.names or { e.name }) do
       if not seen[n] then seen[n], names[#names + 1] = true, n end
@@ -275,6 +295,7 @@ end
 -- calls checked.
 local function compare(doc, options, env)
   local f = seccomp.oci.import(text(doc), options)
+  env.largest = nil  -- per profile (expected keeps it)
   local names, values = probes(doc)
   local checked, wrong = 0, {}
   for _, arch in ipairs(f:arches()) do
@@ -459,6 +480,19 @@ describe("an imported profile, enforced in a child", function()
     assert.are.equal("kill_process", (f:check("geteuid")))
     assert.are.equal("trap", (f:check("getegid")))
     assert.are.same({ "trace", 1 }, { f:check("getpgrp") })
+  end)
+
+  it("answers ENOSYS above the highest call the profile names, as runc's stub does", function()
+    local above = nr "pidfd_open"
+    assert.is_true(above > nr "rseq")  -- rseq: the highest the profile names
+    helpers.assert_exit(seccomp.errno_value("ENOSYS"), under(f, "raw", above, 0, 0))
+    local plain = seccomp.oci.import(text(EVERY_FIELD), { enosys = false })
+    helpers.assert_exit(13, under(plain, "raw", above, 0, 0))
+    -- below it, a call no entry names gets the default
+    helpers.assert_exit(13, under(f, "raw", nr "getrusage", 0, 0))
+    local x86 = seccomp.oci.import(text(with_x86(EVERY_FIELD)))
+    helpers.assert_exit(seccomp.errno_value("ENOSYS"), under(x86, "int80", nr("pidfd_open", "x86"), 0, 0))
+    helpers.assert_exit(13, under(x86, "int80", nr("getrusage", "x86"), 0, 0))
   end)
 
   it("compares with all seven operators", function()

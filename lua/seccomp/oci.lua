@@ -26,7 +26,7 @@ local ACTIONS = {
   SCMP_ACT_ALLOW = "allow", SCMP_ACT_LOG = "log", SCMP_ACT_NOTIFY = "notify",
   SCMP_ACT_ERRNO = "errno", SCMP_ACT_TRACE = "trace",
 }
-local EPERM = 1
+local EPERM, ENOSYS = api.errno_value("EPERM"), api.errno_value("ENOSYS")
 
 local OPS = {
   SCMP_CMP_NE = "ne", SCMP_CMP_LT = "lt", SCMP_CMP_LE = "le", SCMP_CMP_EQ = "eq",
@@ -321,7 +321,7 @@ local function decode(text)
   return doc
 end
 
-local IMPORT_OPTIONS = { caps = true, kernel = true }
+local IMPORT_OPTIONS = { caps = true, kernel = true, enosys = true }
 
 -- The profile's architectures: `architectures`, or Docker's archMap entry
 -- for this machine with its sub-architectures.
@@ -350,6 +350,77 @@ local function profile_arches(doc, native)
   return list
 end
 
+-- The number of `name` on `arch`, or nil where it has none.
+local function number_on(name, arch)
+  local ok, n = pcall(api.syscall, name, arch)
+  return ok and n >= 0 and n or nil
+end
+
+-- The filters stub_rules made the ENOSYS stub of: filter -> { ["arch name"] = true }.
+local stubbed = setmetatable({}, { __mode = "k" })
+
+-- runc's ENOSYS stub (libcontainer/seccomp/patchbpf), as rules: under a
+-- default that refuses, a call numbered above the highest a profile
+-- entry names on its architecture fails with ENOSYS, so that programs
+-- fall back from syscalls newer than the profile. Here for every name
+-- libseccomp knows on `arch`; x32 calls are counted apart (their numbers
+-- carry the x32 bit).
+local function stub_names(entries, arch)
+  local largest = -1
+  for _, e in ipairs(entries) do
+    for _, name in ipairs(e.names) do
+      local n = number_on(name, arch)
+      if n and n > largest then largest = n end
+    end
+  end
+  if largest <= 0 then return {} end
+  local list, base = {}, arch == "x32" and 0x40000000 or 0
+  for n = math.max(largest + 1, base), base + 1023 do
+    local ok, name = pcall(api.syscall_name, n, arch)
+    if ok and name then list[#list + 1] = name end
+  end
+  return list
+end
+
+-- One filter of the profile's rules (and stub) for `arches`, the first
+-- of which is the filter's own.
+local function arch_filter(plan, arches, native)
+  local ok, f = pcall(api.filter, plan.default)
+  if not ok then refused("defaultAction", f) end
+  -- libseccomp's own bad-architecture action, which runc leaves as it is
+  f:set("badarch_action", "kill_thread")
+  for attr, v in pairs(plan.attributes) do f:set(attr, v) end
+  if arches[1].name ~= native then
+    f:arch_remove("native")
+  end
+  for _, a in ipairs(arches) do
+    if not f:arch_exist(a.name) then
+      local added, err = pcall(f.arch_add, f, a.name)
+      if not added then refused(a.where, err) end
+    end
+  end
+  for _, r in ipairs(plan.rules) do
+    for _, name in ipairs(r.names) do
+      for _, cmps in ipairs(r.rules) do
+        local added, err = pcall(f.add, f, r.action, name, compat.unpack(cmps))
+        if not added then refused(r.where, err) end
+      end
+    end
+  end
+  if plan.enosys then
+    local marks = stubbed[f] or {}
+    for _, a in ipairs(arches) do
+      for _, name in ipairs(stub_names(plan.entries, a.name)) do
+        local added, err = pcall(f.add, f, api.errno(ENOSYS), name)
+        if not added then refused("ENOSYS stub", err) end
+        marks[a.name .. " " .. name] = true
+      end
+    end
+    stubbed[f] = marks
+  end
+  return f
+end
+
 local function build(doc, options)
   check_keys(doc, PROFILE_KEYS, "profile")
   local native = api.arch_native()
@@ -363,23 +434,23 @@ local function build(doc, options)
   if default == "notify" then
     fail("defaultAction", "EINVAL", "SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)")
   end
-  local ok, f = pcall(api.filter, default)
-  if not ok then refused("defaultAction", f) end
-  -- libseccomp's own bad-architecture action, which runc leaves as it is
-  f:set("badarch_action", "kill_thread")
+  local plan = { default = default, attributes = {}, rules = {}, entries = {} }
+  -- runc adds the native architecture to every profile
+  local arches, seen_arch = { { name = native, where = "architectures" } }, { [native] = true }
   for _, a in ipairs(profile_arches(doc, native)) do
     local name = type(a[1]) == "string" and ARCHES[a[1]]
     if not name then
       fail(a[2], "EINVAL", ("unknown architecture %s (%s)"):format(tostring(a[1]), sorted_names(ARCHES)))
     end
-    if name ~= native and not f:arch_exist(name) then
-      local added, err = pcall(f.arch_add, f, name)
-      if not added then refused(a[2], err) end
+    if not seen_arch[name] then
+      local known = pcall(api.arch_token, name)
+      if not known then fail(a[2], "EOPNOTSUPP", ("%s is unknown to this libseccomp"):format(a[1])) end
+      seen_arch[name], arches[#arches + 1] = true, { name = name, where = a[2] }
     end
   end
   if doc.flags == nil then
     -- runc's default when the profile names no flags: SPEC_ALLOW
-    if api.api_level() >= 4 then f:set("ssb", true) end
+    if api.api_level() >= 4 then plan.attributes.ssb = true end
   else
     for i, flag in ipairs(strings(doc.flags, "flags")) do
       local attr = FLAGS[flag]
@@ -387,7 +458,7 @@ local function build(doc, options)
         fail(("flags[%d]"):format(i - 1), flag == "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"
              and "EOPNOTSUPP" or "EINVAL", ("%s is not supported (%s)"):format(flag, sorted_names(FLAGS)))
       end
-      if attr then f:set(attr, true) end
+      if attr then plan.attributes[attr] = true end
     end
   end
   local default_value = api.action(default)
@@ -407,7 +478,8 @@ local function build(doc, options)
     local rules = entry_rules(entry.args, where .. ".args")
     if not applies(entry, where, env) then
       excluded[#excluded + 1] = where
-    elseif api.action(action) ~= default_value then  -- runc skips such rules
+    else
+      local known = {}
       for _, name in ipairs(names) do
         if name == "" then fail(where .. ".names", "EINVAL", "an empty name is no syscall") end
         if action == "notify" and name == "write" then
@@ -416,12 +488,30 @@ local function build(doc, options)
         if not pcall(api.syscall, name) then
           if not seen[name] then skipped[#skipped + 1], seen[name] = name, true end
         else
-          for _, cmps in ipairs(rules) do
-            local added, err = pcall(f.add, f, action, name, compat.unpack(cmps))
-            if not added then refused(where, err) end
-          end
+          known[#known + 1] = name
         end
       end
+      -- the stub counts every entry that applies, a rule of the default's too
+      plan.entries[#plan.entries + 1] = { names = known }
+      if api.action(action) ~= default_value then  -- runc skips such rules
+        plan.rules[#plan.rules + 1] = { where = where, action = action, names = known, rules = rules }
+      end
+    end
+  end
+  local d = api.action_name(default_value)
+  plan.enosys = options.enosys ~= false and d ~= "allow" and d ~= "log" and d ~= "trace"
+  -- with the stub, one filter per architecture (its numbers differ), merged
+  local f
+  if not plan.enosys or #arches == 1 then
+    f = arch_filter(plan, arches, native)
+  else
+    f = arch_filter(plan, { arches[1] }, native)
+    for k = 2, #arches do
+      local g = arch_filter(plan, { arches[k] }, native)
+      local marks = stubbed[g]
+      local merged, err = pcall(f.merge, f, g)
+      if not merged then refused(arches[k].where, err) end
+      for key in pairs(marks or {}) do stubbed[f][key] = true end
     end
   end
   if #skipped > 0 then f:note_skipped(skipped) end
@@ -433,7 +523,9 @@ end
 -- a Docker profile). `options.caps`: the container's capabilities, which
 -- Docker's `includes.caps`/`excludes.caps` are checked against (default
 -- `seccomp.oci.DOCKER_CAPS`); `options.kernel`: the kernel version "X.Y"
--- that `minKernel` is checked against (default: the running kernel).
+-- that `minKernel` is checked against (default: the running kernel);
+-- `options.enosys = false` leaves out runc's ENOSYS stub (calls above the
+-- highest the profile names fail with ENOSYS under a refusing default).
 -- Returns the filter, the names no architecture of this libseccomp knows
 -- (skipped, as runc skips them; also `f:skipped()`), and the entries
 -- ("syscalls[3]") that includes/excludes left out.
@@ -445,7 +537,7 @@ function oci.import(json_text, options)
     end
     for k in pairs(options) do
       if not IMPORT_OPTIONS[k] then
-        error(("seccomp: oci.import(%s): Invalid argument (EINVAL): unknown option (caps, kernel)")
+        error(("seccomp: oci.import(%s): Invalid argument (EINVAL): unknown option (caps, enosys, kernel)")
               :format(tostring(k)), 2)
       end
     end
@@ -589,7 +681,8 @@ local function args_key(args)
 end
 
 local KEYORDER = { "defaultAction", "defaultErrnoRet", "architectures", "flags", "syscalls",
-                   "names", "action", "errnoRet", "args", "index", "value", "valueTwo", "op" }
+                   "names", "action", "errnoRet", "args", "comment", "index", "value", "valueTwo",
+                   "op" }
 
 local function write(f)
   local profile = {}
@@ -606,38 +699,87 @@ local function write(f)
   if f:get("log") == true then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_LOG" end
   if f:get("ssb") == true then flags[#flags + 1] = "SECCOMP_FILTER_FLAG_SPEC_ALLOW" end
   profile.flags = flags
-  local entries, by_key = {}, {}
-  for _, rule in ipairs(api.internal.rules(f)) do
-    if rule.arches then
-      export_fail("a rule merged from another filter applies to some architectures only, "
-                  .. "which a profile cannot say")
-    end
+  -- Rules merged from another filter apply to its architectures only: a
+  -- profile can say that of none, so each entry must hold on every
+  -- architecture that has the call. Rules of import's ENOSYS stub are
+  -- left out: importing the profile makes them again.
+  local rules, own, merged_arches = api.internal.rules(f), {}, {}
+  for _, rule in ipairs(rules) do
+    for a in pairs(rule.arches or {}) do merged_arches[a] = true end
+  end
+  for _, a in ipairs(list) do
+    if not merged_arches[a] then own[a] = true end
+  end
+  local stub, enosys = stubbed[f] or {}, api.action(api.errno(ENOSYS))
+  local entries, by_key, covered = {}, {}, {}
+  for _, rule in ipairs(rules) do
+    local applies_to = rule.arches or own
     if rule.exact and #list > 1 then
       export_fail("an add_exact rule on a filter of several architectures: runc's libseccomp "
                   .. "rewrites every rule for each ABI")
     end
     local action, ret = action_fields(rule.action)
+    local is_stub = rule.action == enosys and #rule.comparators == 0
     for _, args in ipairs(combinations(rule.comparators)) do
       local key = ("%s %s %s"):format(action, tostring(ret), args_key(args))
       local entry = by_key[key]
-      if not entry then
-        entry = { names = setmetatable({}, ARRAY), seen = {}, action = action, errnoRet = ret,
-                  args = #args > 0 and args or nil }
-        by_key[key] = entry
-        entries[#entries + 1] = entry
-      end
       for _, name in ipairs(rule.names) do
         if type(name) == "number" then
           local ok, n = pcall(api.syscall_name, name)
           if not ok or not n then export_fail(("syscall %d has no name"):format(name)) end
           name = n
         end
-        if not entry.seen[name] then
-          entry.seen[name] = true
-          entry.names[#entry.names + 1] = name
+        local all_stub = is_stub
+        for a in pairs(applies_to) do
+          if not stub[a .. " " .. name] then all_stub = false end
+        end
+        if not all_stub then
+          if not entry then
+            entry = { names = setmetatable({}, ARRAY), seen = {}, action = action, errnoRet = ret,
+                      args = #args > 0 and args or nil }
+            by_key[key] = entry
+            entries[#entries + 1] = entry
+          end
+          if not entry.seen[name] then
+            entry.seen[name] = true
+            entry.names[#entry.names + 1] = name
+          end
+          local c = covered[key .. " " .. name] or {}
+          covered[key .. " " .. name] = c
+          for a in pairs(applies_to) do c[a] = true end
         end
       end
     end
+  end
+  for key, c in pairs(covered) do
+    local name = key:match("(%S+)$")
+    for _, a in ipairs(list) do
+      if not c[a] and number_on(name, a) and not stub[a .. " " .. name] then
+        export_fail(("a rule on %s merged from another filter applies to some architectures only "
+                     .. "(not %s), which a profile cannot say"):format(name, a))
+      end
+    end
+  end
+  -- runc's ENOSYS stub counts every entry, one of the default action too:
+  -- an entry naming the highest number libseccomp knows on each
+  -- architecture leaves every call above the rules to the default, as
+  -- this filter does (a filter import made keeps its stub instead).
+  local dname = api.action_name(f:get("default_action"))
+  if not stubbed[f] and dname ~= "allow" and dname ~= "log" and dname ~= "trace" then
+    local top, seen = setmetatable({}, ARRAY), {}
+    for _, a in ipairs(list) do
+      local base = a == "x32" and 0x40000000 or 0
+      for n = base + 1023, base, -1 do
+        local ok, name = pcall(api.syscall_name, n, a)
+        if ok and name then
+          if not seen[name] then seen[name], top[#top + 1] = true, name end
+          break
+        end
+      end
+    end
+    entries[#entries + 1] = { names = top, action = profile.defaultAction,
+                              errnoRet = profile.defaultErrnoRet, seen = {},
+                              comment = "the default action: for runc's ENOSYS stub" }
   end
   for _, e in ipairs(entries) do
     e.seen = nil
