@@ -482,6 +482,38 @@ describe("an imported profile, enforced in a child", function()
     assert.are.same({ "trace", 1 }, { f:check("getpgrp") })
   end)
 
+  it("hands SCMP_ACT_NOTIFY calls to a supervisor", function()
+    local notify = require "seccomp.notify"
+    local child = require "seccomp.child"
+    local core = require "seccomp.core"
+    local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+    local g = seccomp.oci.import(text {
+      defaultAction = "SCMP_ACT_ALLOW",
+      syscalls = { { names = { "getppid" }, action = "SCMP_ACT_NOTIFY" } },
+    })
+    local mine, theirs = notify.socketpair()
+    local h = child.start(function(send)
+      core.close_fd(mine)
+      g:load()
+      notify.send_fd(theirs, g:notify_fd())
+      local ret, err = lraw.syscall_raw(nr "getppid")
+      send(ret .. " " .. err)
+    end, { send = true })
+    core.close_fd(theirs)
+    local fd = notify.recv_fd(mine)
+    core.close_fd(mine)
+    local seen = {}
+    notify.serve(fd, function(req)
+      seen[#seen + 1] = req.name
+      return { value = 4242 }
+    end)
+    core.close_fd(fd)
+    local r = h:wait()
+    assert.are.same({ "exit", 0 }, { r.how, r.code })
+    assert.are.equal("4242 0", r.output)
+    assert.are.same({ "getppid" }, seen)
+  end)
+
   it("answers ENOSYS above the highest call the profile names, as runc's stub does", function()
     local above = nr "pidfd_open"
     assert.is_true(above > nr "rseq")  -- rseq: the highest the profile names
