@@ -268,6 +268,10 @@ describe("lua-seccomp with profiles and saved programs", function()
 return { default = "allow", errno = { [42] = { "getppid" } }, kill = { "getuid" } }
 ]])
   local getppid, getuid = seccomp.syscall("getppid"), seccomp.syscall("getuid")
+  -- the exit status of build/sysraw making call `nr` under `run --oci FILE`
+  local function run_oci(file, nr)
+    return (helpers.cli(("run --oci %s -- %s raw %d"):format(file, helpers.SYSRAW, nr)))
+  end
 
   it("export --format bpf --output F, then run --bpf F -- CMD", function()
     local code = helpers.cli(("export --policy %s --format bpf --output %s/p.bpf"):format(policy, dir))
@@ -288,10 +292,8 @@ return { default = "allow", errno = { [42] = { "getppid" } }, kill = { "getuid" 
     local doc = json.decode(out)
     assert.are.equal("SCMP_ACT_ALLOW", doc.defaultAction)
     helpers.write_file(dir .. "/p.json", out)
-    code = helpers.cli(("run --oci %s/p.json -- %s raw %d"):format(dir, helpers.SYSRAW, getppid))
-    assert.are.equal(42, code)
-    code = helpers.cli(("run --oci %s/p.json -- %s raw %d"):format(dir, helpers.SYSRAW, getuid))
-    assert.are.equal(128 + helpers.SIGSYS, code)
+    assert.are.equal(42, run_oci(dir .. "/p.json", getppid))
+    assert.are.equal(128 + helpers.SIGSYS, run_oci(dir .. "/p.json", getuid))
   end)
 
   it("learn --format oci writes a profile that runs the command again", function()
@@ -300,10 +302,8 @@ return { default = "allow", errno = { [42] = { "getppid" } }, kill = { "getuid" 
     local doc = assert(json.decode(out))
     assert.are.equal("SCMP_ACT_KILL_PROCESS", doc.defaultAction)
     helpers.write_file(dir .. "/learned.json", out)
-    code = helpers.cli(("run --oci %s/learned.json -- %s raw %d"):format(dir, helpers.SYSRAW, getppid))
-    assert.are.equal(0, code)
-    code = helpers.cli(("run --oci %s/learned.json -- %s raw %d"):format(dir, helpers.SYSRAW, getuid))
-    assert.are.equal(128 + helpers.SIGSYS, code)
+    assert.are.equal(0, run_oci(dir .. "/learned.json", getppid))
+    assert.are.equal(128 + helpers.SIGSYS, run_oci(dir .. "/learned.json", getuid))
   end)
 
   it("diff --policy A --policy B prints each call that differs", function()
