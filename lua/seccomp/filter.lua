@@ -323,7 +323,8 @@ function methods.merge(f, other, ...)
     set_written(f, rec)
     local base = #rec
     each_add(from, function(at) from[at + 4] = from[at + 4] or arches end)
-    table.move(from, 1, #from, base + 1, rec)
+    -- (5.1 and 5.2 have no table.move)
+    for i = 1, #from do rec[base + i] = from[i] end
     set_written(other, nil)
   end
   return f
