@@ -3,7 +3,8 @@
 -- with an example call. Both programs run in the simulator (`f:check`)
 -- over each syscall's argument classes: the values at and beside every
 -- boundary the two filters' rules name, one argument at a time from a
--- call that satisfies each rule, and from the all-zero call.
+-- call that satisfies each rule and from the all-zero call, and the calls
+-- that satisfy two rules of one syscall at once.
 -- @module seccomp.diff
 
 local api = require "seccomp.filter"
@@ -57,14 +58,30 @@ end
 
 -- The calls to try for each syscall name the rules of fs name: a list of
 -- argument lists.
+-- Calls where two rules' conditions meet: a pair's witnesses, each
+-- written over the other, for the rules on one name (up to PAIRS of them).
+local PAIRS = 64
+local function meeting_points(list, constrained)
+  if #constrained > PAIRS then return end
+  for i = 1, #constrained do
+    for j = 1, #constrained do
+      if i ~= j then
+        local both = { compat.unpack(constrained[i].witness) }
+        for arg, v in pairs(constrained[j].yes) do both[arg] = v end
+        list[#list + 1] = both
+      end
+    end
+  end
+end
+
 local function probes_by_name(fs)
-  local by_name = {}
+  local by_name, constrained = {}, {}
   for _, f in ipairs(fs) do
     for _, rule in ipairs(api.internal.rules(f)) do
-      local witness, sets = { 0, 0, 0, 0, 0, 0 }, {}
+      local witness, sets, yes = { 0, 0, 0, 0, 0, 0 }, {}, {}
       for _, c in ipairs(rule.comparators) do
-        local yes, around = boundary(c)
-        witness[c.arg + 1] = yes
+        local v, around = boundary(c)
+        witness[c.arg + 1], yes[c.arg + 1] = v, v
         sets[#sets + 1] = { c.arg + 1, around }
       end
       for _, name in ipairs(rule.names) do
@@ -75,6 +92,11 @@ local function probes_by_name(fs)
         local list = by_name[name] or { { 0, 0, 0, 0, 0, 0 } }
         by_name[name] = list
         list[#list + 1] = witness
+        if #sets > 0 then
+          local c = constrained[name] or {}
+          constrained[name] = c
+          c[#c + 1] = { witness = witness, yes = yes }
+        end
         for _, s in ipairs(sets) do
           for _, v in ipairs(s[2]) do
             local from_witness, from_zero = { compat.unpack(witness) }, { 0, 0, 0, 0, 0, 0 }
@@ -86,6 +108,7 @@ local function probes_by_name(fs)
       end
     end
   end
+  for name, c in pairs(constrained) do meeting_points(by_name[name], c) end
   return by_name
 end
 
