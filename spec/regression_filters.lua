@@ -122,6 +122,11 @@ end
 local TOO_MANY = "seccomp: add_exact(%s): Argument list too long (E2BIG): range comparisons "
   .. "expand to more than 1024 rules per syscall"
 
+local NE_BLOCKS = "seccomp: add_exact(%s): Argument list too long (E2BIG): an earlier "
+  .. "rule on the syscall compares 64-bit arguments with ne, which libseccomp 2.5.4 "
+  .. "merges wrongly with this rule's comparisons as written, and as masked blocks it "
+  .. "would be 4096 rules (at most 1024); use arg32 for int arguments"
+
 local function overlap(op, name, earlier, call)
   return ("seccomp: %s(%s): File exists (EEXIST): conflicts with an earlier rule with "
           .. "action %s: both would match %s; rules with different actions on one "
@@ -140,9 +145,7 @@ M.filters = {
       { "add", "allow", "write", A(0):eq(STDOUT), A(1):ne(0), A(2):lt(SSIZE_MAX) },
       { "add", "allow", "write", A(0):eq(STDERR), A(1):ne(0), A(2):lt(SSIZE_MAX) },
       { "add", "allow", "close" }, { "add", "allow", "rt_sigreturn" } } },
-  { test = "05", default = "kill_thread", steps = long_jumps(),
-    unbuildable = "every 64-bit ne is written as 64 masked blocks: 12802 rules for "
-      .. "libseccomp, whose export does not end within 10 minutes" },
+  { test = "05", default = "kill_thread", steps = long_jumps() },
   { test = "06", default = "kill_thread", steps = {
       { "add", "allow", "read" }, { "add", E("EPERM"), "write" },
       { "add", "trap", "close" }, { "add", seccomp.trace(1234), "openat" },
@@ -318,10 +321,9 @@ M.filters = {
       { "add_exact", "allow", 1006, A(0):eq(1) },
       { "add_exact", "allow", 1007, A(0):eq(1) },
       { "add_exact", "allow", 1007, A(0):eq(1), A(1):eq(2) },
-      -- each 64-bit ne is 64 blocks, two of them 4096 rules
-      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1008) },
-      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), A(2):ne(3),
-        gap = TOO_MANY:format(1008) },
+      -- ne as written: the second rule comes to arguments 0 and 1 the same way
+      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2) },
+      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), A(2):ne(3) },
       { "add_exact", "allow", 1009, A(0):eq(1), A(1):ne(2) },
       { "add_exact", "allow", 1009, A(0):ne(1) },
       { "add_exact", "allow", 1010, A(0):ne(1), A(1):eq(2) },
@@ -329,10 +331,12 @@ M.filters = {
       { "add_exact", "allow", 1011, A(0):eq(1) },
       { "add_exact", "allow", 1011, A(0):ne(1), A(2):eq(1) },
       { "add_exact", "allow", 1012, A(0):masked_eq(0, 0) },
-      { "add_exact", "allow", 1013, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1013) },
-      { "add_exact", "allow", 1013, A(0):lt(1), A(1):ne(2) },
+      { "add_exact", "allow", 1013, A(0):ne(1), A(1):ne(2) },
+      -- argument 0 compared another way: the earlier ne cannot stay as
+      -- written, and as blocks it is 64 x 64 rules
+      { "add_exact", "allow", 1013, A(0):lt(1), A(1):ne(2), gap = NE_BLOCKS:format(1013) },
       { "add_exact", "allow", 1014, A(3):ge(1), A(4):ge(2) },
-      { "add_exact", "allow", 1014, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1014) },
+      { "add_exact", "allow", 1014, A(0):ne(1), A(1):ne(2) },
       { "add_exact", "allow", 1015, A(0):eq(4), A(1):eq(1) },
       { "add_exact", "allow", 1015, A(0):eq(4), A(1):ne(1) } } },
   -- as written, the buckets overlap: libseccomp orders them by its own
