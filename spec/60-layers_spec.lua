@@ -14,6 +14,7 @@ local LAYERS = {
     "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",
     "seccomp.learn_cover", "seccomp.learn_write", "seccomp.explain",
     "seccomp.oci", "seccomp.diff",
+    "seccomp.supervisor",
   } },
   { name = "façade", modules = { "seccomp" } },
   { name = "CLI", modules = { "bin/lua-seccomp" } },
@@ -33,7 +34,7 @@ end
 
 local function read(path)
   local fh = assert(io.open(path, "rb"))
-  local text = fh:read("a")
+  local text = fh:read("*a")
   fh:close()
   return text
 end

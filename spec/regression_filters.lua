@@ -27,10 +27,11 @@
 -- libseccomp's SCMP_ACT_KILL is kill_thread; values are those of a 64-bit
 -- build (SSIZE_MAX is 2^63 - 1).
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 
 local A = seccomp.arg
 local E = seccomp.errno
-local SSIZE_MAX = math.maxinteger
+local SSIZE_MAX = compat.value("0x7fffffffffffffff")
 local STDIN, STDOUT, STDERR = 0, 1, 2
 
 local M = {}
@@ -79,7 +80,7 @@ local function binary_tree()
     elseif nr % 5 == 2 then cmps = { A(0):eq(100 + nr) } end
     local action = nr == 0 and E(0, { zero = true }) or E(nr)
     for _ = 1, 2 do
-      steps[#steps + 1] = { "add", action, name, table.unpack(cmps) }
+      steps[#steps + 1] = { "add", action, name, compat.unpack(cmps) }
     end
   end
   return steps
@@ -92,11 +93,11 @@ local function range_rules(steps, action, name, arg, lo, hi)
   while true do
     local span = 0  -- block size - 1
     while span ~= -1 do
-      local wider = (span << 1) | 1
-      if lo & wider ~= 0 or math.ult(hi - lo, wider) then break end
+      local wider = compat.bor((compat.shl(span, 1)), 1)
+      if compat.band(lo, wider) ~= 0 or compat.ult(hi - lo, wider) then break end
       span = wider
     end
-    steps[#steps + 1] = { "add", action, name, A(arg):masked_eq(~span, lo) }
+    steps[#steps + 1] = { "add", action, name, A(arg):masked_eq(compat.bnot(span), lo) }
     if hi - lo == span then return end
     lo = lo + span + 1
   end

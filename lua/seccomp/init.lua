@@ -11,7 +11,7 @@ local seccomp = {}
 
 -- The API's wiring setters and internals stay in seccomp.filter.
 local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
-                 set_allowed_by = true, internal = true }
+                 set_allowed_by = true, set_supervisor = true, internal = true }
 for name, value in pairs(api) do
   if not WIRING[name] then seccomp[name] = value end
 end
@@ -21,6 +21,7 @@ api.set_expander(function(name, f) return require("seccomp.policy").expand(name,
 api.set_runner(function(f, fn, options) return require("seccomp.runner").test(f, fn, options) end)
 api.set_report_hints(function() return require("seccomp.report").hints() end)
 api.set_allowed_by(function(name, args) return require("seccomp.explain").allowed_by(name, args) end)
+api.set_supervisor(function(f, options) return require("seccomp.supervisor").load(f, options) end)
 
 --- Policy layer and tools, loaded on first use.
 -- @section lazy
@@ -37,6 +38,28 @@ function seccomp.diff(...) return require("seccomp.diff").diff(...) end
 -- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
 -- and child processes (seccomp.child.run(fn or argv), what f:test uses);
 -- OCI and Docker profiles (seccomp.oci.import(json), seccomp.oci.export(f)).
+--- Loads every module of the library and does now what its first use
+-- would do later (the report's hints, the time zone file os.date reads,
+-- every promise's and group's names resolved on this machine's
+-- architectures), so that nothing opens a file once a filter is in: for a
+-- host whose threads may still be loading when one of them sandboxes all
+-- of them with thread sync. Returns the façade.
+function seccomp.preload()
+  require "seccomp.compat"; require "seccomp.groups"; require "seccomp.promises"
+  require "seccomp.policy_index"; require "seccomp.policy_file"; require "seccomp.runner"
+  require "seccomp.child"; require "seccomp.notify"; require "seccomp.explain"
+  require "seccomp.learn"; require "seccomp.learn_cover"; require "seccomp.learn_write"
+  require "seccomp.oci"; require "seccomp.diff"
+  require("seccomp.report").hints()
+  os.date("*t")
+  local policy = require "seccomp.policy"
+  policy.plan(policy.promises())
+  local f = api.filter("allow")
+  for _, group in ipairs(policy.groups()) do policy.expand(group, f) end
+  f:close()
+  return seccomp
+end
+
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"
