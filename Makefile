@@ -76,7 +76,7 @@ LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
             src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
-            src/report.c src/outcome.c src/supervisor.c
+            src/report.c src/outcome.c src/supervisor.c src/bpf_load.c
 CORE_HDRS = src/lua_seccomp.h src/lua_compat.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
 LINT_LUA = lua spec examples bench bin scripts
@@ -99,7 +99,7 @@ VERSION_SPECS = spec/03-actions_spec.lua spec/05-lifetime_spec.lua \
   spec/32-report_spec.lua spec/65-notify_read_spec.lua spec/66-run_report_spec.lua \
   spec/67-load_report_spec.lua spec/68-supervisor_parts_spec.lua
 BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua \
-                bench/report_bench.lua
+                bench/report_bench.lua bench/load_bpf_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.
 BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter
 MAN_PAGES = $(wildcard man/*.1)

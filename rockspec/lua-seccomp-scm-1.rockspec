@@ -27,6 +27,7 @@ supported_platforms = { "linux" }
 
 dependencies = {
   "lua >= 5.1, < 5.5",
+  "dkjson >= 2.5",  -- seccomp.oci only (OCI and Docker profiles)
 }
 
 external_dependencies = {

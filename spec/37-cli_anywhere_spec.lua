@@ -64,8 +64,9 @@ describe("lua-seccomp from anywhere", function()
     local code, out = shell("mkdir -p " .. quote(src) .. " && git ls-files -z | " ..
                             "xargs -0 cp --parents -t " .. quote(src))
     assert.are.equal(0, code, out)
+    -- dkjson, the rock's one dependency, is Debian's here (scripts/deps.sh)
     code, out = shell("cd " .. quote(src) .. " && luarocks --lua-version 5.4 --tree " ..
-                      quote(tree) .. " make rockspec/lua-seccomp-scm-1.rockspec")
+                      quote(tree) .. " make --deps-mode=none rockspec/lua-seccomp-scm-1.rockspec")
     assert.are.equal(0, code, out)
     works(tree .. "/bin/lua-seccomp")
     shell("rm -rf " .. quote(src) .. " " .. quote(tree))

@@ -32,6 +32,8 @@ local MODULES = {
   ["lua/seccomp/policy_index.lua"] = { "index", "seccomp.policy_index" },
   ["lua/seccomp/policy_file.lua"] = { "policy_file", "seccomp.policy_file" },
   ["lua/seccomp/explain.lua"] = { "explain", "seccomp.explain" },
+  ["lua/seccomp/oci.lua"] = { "oci", "seccomp.oci" },
+  ["lua/seccomp/diff.lua"] = { "diff", "seccomp.diff" },
   ["lua/seccomp/supervisor.lua"] = { "supervisor", "seccomp.supervisor" },
 }
 

@@ -244,6 +244,9 @@ struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         const char *op, size_t *n,
                                         int *notify);
 extern const luaL_Reg lsc_export_functions[];
+
+/* bpf_load.c: loading a saved program (load_bpf). */
+extern const luaL_Reg lsc_bpf_load_functions[];
 extern const luaL_Reg lsc_export_methods[];
 extern const lsc_field lsc_export_fields[];
 

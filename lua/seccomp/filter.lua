@@ -406,6 +406,27 @@ function methods.load(f, options)
   return load_filter(f, { stack = options.stack })
 end
 
+local core_load_bpf = core.load_bpf
+
+--- Loads a saved program, what `f:bpf()` wrote (a string, or a file
+-- opened for reading), into this process without building a filter.
+-- Options as a filter's load: `tsync` (default true), `log`,
+-- `spec_allow`, `no_new_privs` (default true). The program must be whole
+-- instructions, at most 4096, and start with libseccomp's architecture
+-- check for this process's architecture.
+function api.load_bpf(program, options)
+  if io.type(program) == "file" then
+    local bytes, err = program:read("*a")
+    if not bytes then
+      error("seccomp: load_bpf: Input/output error (EIO): cannot read the file: "
+            .. tostring(err), 2)
+    end
+    program = bytes
+  end
+  local ok, err = pcall(core_load_bpf, program, options)
+  if not ok then error(strip_position(err), 2) end
+end
+
 --- Runs `fn` in a child process with the filter loaded; says how it ended.
 function methods.test(f, fn, options)
   if not runner then
@@ -675,6 +696,31 @@ api.internal = {
     filters_loaded = core.filters_loaded, report_install = core.report_install,
   },
 }
+
+-- rules(f): the rules of f as written, in the order added (what
+-- seccomp.oci writes out): { action = value, exact =, arches = set or
+-- false (the filter's own), comparators = { { arg, op, a, b, bits }... },
+-- names = { ... } } each.
+function api.internal.rules(f)
+  if not pcall(is_open, f) then
+    error(("seccomp: rules: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
+          :format(type(f)), 2)
+  end
+  local list, rec = {}, written(f)
+  each_add(rec, function(at, ncmp, nnames)
+    local cmps, names = {}, {}
+    for i = 1, ncmp do
+      local c0 = at + HEADER + (i - 1) * PER_CMP
+      cmps[i] = { arg = rec[c0], op = rec[c0 + 1], a = rec[c0 + 2],
+                  b = rec[c0 + 3] or nil, bits = rec[c0 + 4] }
+    end
+    local first = at + HEADER + ncmp * PER_CMP
+    for k = 1, nnames do names[k] = rec[first + k - 1] end
+    list[#list + 1] = { action = rec[at], exact = rec[at + 1], arches = rec[at + 4],
+                        comparators = cmps, names = names }
+  end)
+  return list
+end
 
 -- Wiring: what the layers above hand this module when they load. Not
 -- public API either.

@@ -31,11 +31,13 @@ function seccomp.compile(...) return require("seccomp.policy").compile(...) end
 function seccomp.groups(...) return require("seccomp.policy").groups(...) end
 function seccomp.learn(...) return require("seccomp.learn").learn(...) end
 function seccomp.promises(...) return require("seccomp.policy").promises(...) end
+function seccomp.diff(...) return require("seccomp.diff").diff(...) end
 
 -- Modules reached as fields, loaded on first use: user notification
 -- (receive, respond, id_valid on a notify fd), policy files
 -- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
--- and child processes (seccomp.child.run(fn or argv), what f:test uses).
+-- and child processes (seccomp.child.run(fn or argv), what f:test uses);
+-- OCI and Docker profiles (seccomp.oci.import(json), seccomp.oci.export(f)).
 --- Loads every module of the library and does now what its first use
 -- would do later (the report's hints, the time zone file os.date reads,
 -- every promise's and group's names resolved on this machine's
@@ -47,6 +49,7 @@ function seccomp.preload()
   require "seccomp.policy_index"; require "seccomp.policy_file"; require "seccomp.runner"
   require "seccomp.child"; require "seccomp.notify"; require "seccomp.explain"
   require "seccomp.learn"; require "seccomp.learn_cover"; require "seccomp.learn_write"
+  require "seccomp.oci"; require "seccomp.diff"
   require("seccomp.report").hints()
   os.date("*t")
   local policy = require "seccomp.policy"
@@ -66,6 +69,10 @@ setmetatable(seccomp, { __index = function(t, key)
     local policy_file = require "seccomp.policy_file"
     rawset(t, "policy_file", policy_file)
     return policy_file
+  elseif key == "oci" then
+    local oci = require "seccomp.oci"
+    rawset(t, "oci", oci)
+    return oci
   elseif key == "child" then
     local child = require "seccomp.child"
     rawset(t, "child", child)

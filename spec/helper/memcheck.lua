@@ -58,6 +58,14 @@ for i = 1, N do
     f:add(seccomp.errno("EPERM"), "getppid")
   end
   assert(tostring(f):match("^seccomp.filter"))
+  if i % 6 == 0 and f:is_open() then
+    -- saved programs refused before any load: cut, foreign, options
+    local prog = f:bpf()
+    refused(seccomp.load_bpf, prog:sub(1, #prog - 8))
+    refused(seccomp.load_bpf, prog:sub(9))
+    refused(seccomp.load_bpf, prog, { no_such_option = true })
+    refused(seccomp.load_bpf, prog .. string.rep(prog:sub(-8), 4097))
+  end
   if i % 2 == 0 then f:close() end       -- the others go to __gc
   if i % 14 == 0 then refused(f.load, f) end  -- closed above: must raise
 end
