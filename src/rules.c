@@ -986,8 +986,9 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
 }
 
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
- * nothing; a list of syscalls gets the same comparators for each. */
-static int add_rule(lua_State *L, int exact)
+ * nothing; a list of syscalls gets the same comparators for each. The
+ * comparators are at 4..top; returns the action. */
+static uint32_t add_rule(lua_State *L, int exact, int top)
 {
     const char *op = exact ? "add_exact" : "add";
     lsc_filter *f = lsc_check_unloaded(L, 1, op);
@@ -995,7 +996,7 @@ static int add_rule(lua_State *L, int exact)
     const char *subject = NULL;
     lsc_cmp cmps[LSC_MAX_ARGS];
     unsigned int ncmp = 0;
-    int i, top = lua_gettop(L), seen[LSC_MAX_ARGS] = {0};
+    int i, seen[LSC_MAX_ARGS] = {0};
     size_t k, nsys;
     int small_nrs[SMALL_ADD];
     int *syscalls = check_syscalls(L, 3, op, &nsys, &subject, small_nrs);
@@ -1006,18 +1007,18 @@ static int add_rule(lua_State *L, int exact)
     expansion e;
 
     if (top - 3 > LSC_MAX_ARGS)
-        return lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
-                        "%d comparators given, at most 6 allowed", top - 3));
+        lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
+                 "%d comparators given, at most 6 allowed", top - 3));
     for (i = 4; i <= top; i++) {
         check_cmp(L, i, op, subject, &cmps[ncmp]);
         if (seen[cmps[ncmp].arg]++)
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
-                            "two comparators on argument %d", (int)cmps[ncmp].arg));
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                     "two comparators on argument %d", (int)cmps[ncmp].arg));
         ncmp++;
     }
     if (action == f->log->default_action)
-        return lsc_fail(L, op, subject, EACCES,
-                        "the rule's action is the filter's default action");
+        lsc_fail(L, op, subject, EACCES,
+                 "the rule's action is the filter's default action");
     /* the filter's architectures, probed once for the whole add and kept
      * until the record says they changed */
     {
@@ -1040,7 +1041,7 @@ static int add_rule(lua_State *L, int exact)
      * cannot hold: refuse it as written rather than say something else. */
     for (i = 0; narrow != NULL && i < (int)ncmp; i++)
         if (cmps[i].op == SCMP_CMP_NE && cmps[i].bits == 64)
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                             "arg(%d):ne compares all 64 bits, which the "
                             "filter's %s architecture cannot write; use "
                             "arg32(%d):ne for int arguments", (int)cmps[i].arg,
@@ -1049,7 +1050,7 @@ static int add_rule(lua_State *L, int exact)
            mux, small_rules, small_exact);
     for (k = 0; k < e.n; k++)
         if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                             "a comparison needs values above 32 bits, which the "
                             "filter's %s architecture cannot compare; use arg32 "
                             "for int arguments", narrow));
@@ -1067,8 +1068,8 @@ static int add_rule(lua_State *L, int exact)
             lua_pushstring(L, name != NULL ? name : subject);
             f->log->n -= k;  /* forget this call's rules, then rebuild */
             f->nrules -= k;
-            return lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
-                               "libseccomp refused the rule");
+            lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
+                        "libseccomp refused the rule");
         }
         memset(&rec, 0, sizeof rec);
         rec.kind = e.exact[k] ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
@@ -1076,12 +1077,170 @@ static int add_rule(lua_State *L, int exact)
         lsc_log_append(f, &rec);
         f->nrules++;
     }
+    return action;
+}
+
+static int l_add_rule(lua_State *L)
+{
+    add_rule(L, 0, lua_gettop(L));
     lua_settop(L, 1);
     return 1;
 }
 
-static int l_add_rule(lua_State *L) { return add_rule(L, 0); }
-static int l_add_rule_exact(lua_State *L) { return add_rule(L, 1); }
+static int l_add_rule_exact(lua_State *L)
+{
+    add_rule(L, 1, lua_gettop(L));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* ---- the rules as written ---------------------------------------------
+ * f:explain answers with the rules as they were written, which the record
+ * above no longer holds (arg32, ne and ranges are blocks there). They are
+ * kept in the filter's user value, one flat list of Lua values per filter
+ * (filter.lua reads it; its layout is described there): for each add,
+ * the action value, exact, the number of comparators and of names, false
+ * (the filter's own architectures), then arg, op, a, b (false if none)
+ * and bits per comparator, then the names. */
+
+/* Pushes f's list (at idx), made if it has none. */
+static void push_written(lua_State *L, int idx)
+{
+    if (lsc_getuservalue(L, idx) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lsc_setuservalue(L, idx);
+    }
+}
+
+/* Appends one add of `action`: its names are the table at 3, or the one
+ * value at `name`; its comparators at 4..top (read raw, as the core read
+ * them, so that nothing here can raise but memory). */
+static void record_written(lua_State *L, uint32_t action, int exact, int top,
+                           int name)
+{
+    static const char *const fields[] = { "arg", "op", "a", "b", "bits" };
+    int list = lua_type(L, 3) == LUA_TTABLE;
+    lua_Integer nnames = list ? (lua_Integer)lua_rawlen(L, 3) : 1, at, k;
+    int i, j, rec;
+    push_written(L, 1);
+    rec = lua_gettop(L);
+    at = (lua_Integer)lua_rawlen(L, rec);
+    lsc_push_action_value(L, action);
+    lua_rawseti(L, rec, at + 1);
+    lua_pushboolean(L, exact);
+    lua_rawseti(L, rec, at + 2);
+    lua_pushinteger(L, top - 3);
+    lua_rawseti(L, rec, at + 3);
+    lua_pushinteger(L, nnames);
+    lua_rawseti(L, rec, at + 4);
+    lua_pushboolean(L, 0);
+    lua_rawseti(L, rec, at + 5);
+    at += 5;
+    for (i = 4; i <= top; i++) {
+        for (j = 0; j < 5; j++) {
+            int t = raw_field(L, i, fields[j]);
+            if (t == LUA_TNIL) {
+                lua_pop(L, 1);
+                if (j == 3)
+                    lua_pushboolean(L, 0);
+                else
+                    lua_pushinteger(L, 64);  /* bits: none given is 64 */
+            }
+            lua_rawseti(L, rec, at + 1 + j);
+        }
+        at += 5;
+    }
+    for (k = 1; k <= nnames; k++) {
+        if (list)
+            lua_rawgeti(L, 3, k);
+        else
+            lua_pushvalue(L, name);
+        lua_rawseti(L, rec, at + k);
+    }
+    lua_pop(L, 1);
+}
+
+/* Whether the syscall argument at idx is what f:add takes as it is: a
+ * name (not a "@group"), a number, or a plain list of them with no hole;
+ * groups, empty lists and the rest go through filter.lua, which expands
+ * them or says what is wrong. */
+static int plain_names(lua_State *L, int idx)
+{
+    size_t len, i, n;
+    const char *s;
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        return 1;
+    case LUA_TSTRING:
+        s = lua_tolstring(L, idx, &len);
+        return len == 0 || s[0] != '@';
+    case LUA_TTABLE:
+        if (lua_getmetatable(L, idx)) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        n = lua_rawlen(L, idx);
+        if (n == 0)
+            return 0;
+        for (i = 1; i <= n; i++) {
+            int t = lua_rawgeti(L, idx, (lua_Integer)i);
+            int plain = t == LUA_TNUMBER ||
+                (t == LUA_TSTRING && ((s = lua_tolstring(L, -1, &len)), len == 0 || s[0] != '@'));
+            lua_pop(L, 1);
+            if (!plain)
+                return 0;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* try_add(f, action, syscall(s), cmp...) and try_add_exact(...): f:add
+ * and f:add_exact where nothing needs the Lua layer (an open, unloaded
+ * filter and plain names): adds the rule and records it as written, and
+ * returns f; otherwise does nothing and returns false. */
+static int try_add(lua_State *L, int exact)
+{
+    lsc_filter *f = (lsc_filter *)luaL_testudata(L, 1, LSC_FILTER_TYPE);
+    int top = lua_gettop(L);
+    uint32_t action;
+    if (f == NULL || f->ctx == NULL || f->loads > 0 || top < 3 ||
+        !plain_names(L, 3)) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    lua_pushvalue(L, 3);  /* the name as written: the check may replace it */
+    action = add_rule(L, exact, top);
+    record_written(L, action, exact, top, top + 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_try_add(lua_State *L) { return try_add(L, 0); }
+static int l_try_add_exact(lua_State *L) { return try_add(L, 1); }
+
+/* written(f): f's list of rules as written, or nil; set_written(f, list
+ * or nil) replaces it (filter.lua's merge, reset and close). */
+static int l_written(lua_State *L)
+{
+    lsc_to_filter(L, 1, "written");
+    if (lsc_getuservalue(L, 1) != LUA_TTABLE)
+        lua_pushnil(L);
+    return 1;
+}
+
+static int l_set_written(lua_State *L)
+{
+    lsc_to_filter(L, 1, "set_written");
+    if (!lua_isnil(L, 2))
+        lsc_check_table(L, 2, "set_written", NULL, "record");
+    lua_settop(L, 2);
+    lsc_setuservalue(L, 1);
+    return 0;
+}
 
 /* priority(syscall, 0..255) */
 static int l_priority(lua_State *L)
@@ -1153,6 +1312,10 @@ const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
+    {"try_add", l_try_add},
+    {"try_add_exact", l_try_add_exact},
+    {"written", l_written},
+    {"set_written", l_set_written},
     {NULL, NULL}
 };
 

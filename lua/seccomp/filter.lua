@@ -203,30 +203,17 @@ end
 -- The rules of each filter as they were written (after "@group" names
 -- expand), for f:explain: the core's record holds what libseccomp was
 -- given, where arg32, ne and ranges have become blocks of masked_eq.
--- One flat list per filter, its user value (so that it goes with the
--- filter, and an add allocates no table: spec/44 measures that), holding
--- for each add: the action value, exact, the number of comparators and of
--- names, the set of architectures the rule applies to (false: the
--- filter's own; a merge brings in rules of other architectures), then
--- arg, op, a, b, bits per comparator, then the names.
--- Lua 5.1 and LuaJIT have no user values (a userdata's environment there
--- is the globals table until set): a table with weak keys instead.
+-- One flat list per filter, kept by the core with the filter (so that it
+-- goes with it, and an add allocates no table: spec/44 measures that),
+-- holding for each add: the action value, exact, the number of
+-- comparators and of names, the set of architectures the rule applies to
+-- (false: the filter's own; a merge brings in rules of other
+-- architectures), then arg, op, a, b, bits per comparator, then the
+-- names. The core's try_add appends to it itself (see src/rules.c).
 local HEADER, PER_CMP = 5, 5
 -- 5.1's # on a table calls no metamethod, so it is already raw there
 local rawlen = rawget(_G, "rawlen") or function(t) return #t end
-local written, set_written
-if debug.getuservalue and _VERSION ~= "Lua 5.1" then
-  local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
-  written = function(f)
-    local rec = getuservalue(f, 1)
-    return type(rec) == "table" and rec or nil
-  end
-  set_written = function(f, rec) setuservalue(f, rec, 1) end
-else
-  local by_filter = setmetatable({}, { __mode = "k" })
-  written = function(f) return by_filter[f] end
-  set_written = function(f, rec) by_filter[f] = rec end
-end
+local written, set_written = core.written, core.set_written
 
 -- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
 local function each_add(rec, fn)
@@ -261,9 +248,14 @@ local function record_written(f, action, names, exact, ...)
   for i = 1, nnames do rec[at + i] = list and rawget(names, i) or names end
 end
 
+-- Adds plain names (no group) to an open, unloaded filter and records
+-- them as written, all in the core; false when the rest is needed.
+local try_add, try_add_exact = core.try_add, core.try_add_exact
+
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- group such as "@basic-io", or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
+  if try_add(f, action, name, ...) then return f end
   check_filter(f, "add", subject_of(name))
   local names = expand_names(f, name)
   add_rule(f, action, names, ...)
@@ -273,6 +265,7 @@ end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
+  if try_add_exact(f, action, name, ...) then return f end
   check_filter(f, "add_exact", subject_of(name))
   local names = expand_names(f, name)
   add_rule_exact(f, action, names, ...)
@@ -282,6 +275,7 @@ end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
+  if try_add(f, "allow", name, ...) then return f end
   check_filter(f, "add", subject_of(name))
   local names = expand_names(f, name)
   add_rule(f, "allow", names, ...)
