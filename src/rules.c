@@ -515,15 +515,23 @@ static const struct { const char *name; int ipc; uint32_t call; } mux_calls[] = 
 
 #define MUX_CALLS (sizeof mux_calls / sizeof mux_calls[0] - 1)
 
-/* The native numbers of the sub-calls, resolved once per process. */
+/* The native numbers of the sub-calls, resolved once per process, and
+ * for numbers below MUX_BY_NR the sub-call each is (index + 1; 0: none),
+ * since every add asks. */
+#define MUX_BY_NR 1024
 static int mux_native[MUX_CALLS];
+static unsigned char mux_by_nr[MUX_BY_NR];
 static pthread_once_t mux_once = PTHREAD_ONCE_INIT;
 
 static void mux_resolve(void)
 {
     size_t i;
-    for (i = 0; i < MUX_CALLS; i++)
-        mux_native[i] = seccomp_syscall_resolve_name(mux_calls[i].name);
+    for (i = 0; i < MUX_CALLS; i++) {
+        int nr = seccomp_syscall_resolve_name(mux_calls[i].name);
+        mux_native[i] = nr;
+        if (nr >= 0 && nr < MUX_BY_NR && mux_by_nr[nr] == 0)
+            mux_by_nr[nr] = (unsigned char)(i + 1);
+    }
 }
 
 /* The multiplexed call syscall nr (native) is, or -1. */
@@ -533,6 +541,8 @@ static int mux_call(int nr)
     if (nr == __NR_SCMP_ERROR)
         return -1;
     pthread_once(&mux_once, mux_resolve);
+    if (nr >= 0 && nr < MUX_BY_NR)
+        return (int)mux_by_nr[nr] - 1;
     for (i = 0; i < MUX_CALLS; i++)
         if (mux_native[i] == nr)
             return (int)i;
@@ -685,8 +695,8 @@ int lsc_rule_fits_narrow(const lsc_rule *r)
     return 1;
 }
 
-/* Room for this many syscalls, rules or blocks on the C stack; larger
- * adds take a userdata, which the garbage collector frees. */
+/* Room for this many syscalls on the C stack; a longer list takes a
+ * userdata, which the garbage collector frees. */
 #define SMALL_ADD 16
 
 /* Numbers below this are told apart with a bitmap; others (libseccomp's
@@ -825,12 +835,6 @@ static int mux_extra(int nr, uint32_t action, lsc_rule *out)
     return 1;
 }
 
-typedef struct {
-    lsc_rule *rules;
-    unsigned char *exact;
-    size_t n;
-} expansion;
-
 static int by_arg(const void *x, const void *y)
 {
     const struct scmp_arg_cmp *a = x, *b = y;
@@ -838,11 +842,11 @@ static int by_arg(const void *x, const void *y)
 }
 
 /* The libseccomp rules one comparator list means on syscall nr, written
- * to out (NULL: only counted). */
+ * to the rules of out (NULL: only counted), which are zeroed first. */
 static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                          unsigned int ncmp, block (*blocks)[LSC_MAX_BLOCKS],
                          const int *nblocks, int nr, uint32_t action,
-                         lsc_rule *out)
+                         lsc_op *out)
 {
     size_t per = 1, i;
     unsigned int j, top = 0;
@@ -869,9 +873,9 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
         }
     }
     for (i = 0; out != NULL && i < per; i++) {
-        lsc_rule *r = &out[i];
+        lsc_rule *r = &out[i].rule;
         size_t rest = i;
-        memset(r, 0, sizeof *r);
+        memset(&out[i], 0, sizeof out[i]);
         r->syscall = nr;
         r->action = action;
         r->ncmp = ncmp;
@@ -888,20 +892,21 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                 a->datum_b = blocks[j][k].value;
             }
         }
-        qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
+        if (r->ncmp > 1)
+            qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
     }
     return per;
 }
 
 /* Everything a rule means, for each of the nsys syscalls, checked against
- * the filter before anything is given to libseccomp. mux is the filter's
- * first multiplexing architecture, or NULL; e's arrays are `small` when
- * SMALL_ADD rules are room enough, else userdata. */
-static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
-                   unsigned int ncmp, const int *syscalls, size_t nsys,
-                   uint32_t action, int exact, expansion *e, const char *op,
-                   const char *subject, const char *mux, lsc_rule *small,
-                   unsigned char *small_exact)
+ * the filter before anything is given to libseccomp, then written as
+ * operations to the room the record has after its last one (none of them
+ * counted yet); returns how many. mux is the filter's first multiplexing
+ * architecture, or NULL. */
+static size_t expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
+                     unsigned int ncmp, const int *syscalls, size_t nsys,
+                     uint32_t action, int exact, const char *op,
+                     const char *subject, const char *mux)
 {
     /* only comparisons have blocks: the space is taken for those given */
     block (*blocks)[LSC_MAX_BLOCKS] = ncmp == 0 ? NULL
@@ -910,9 +915,10 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
     block extra_block;
     int nblocks[LSC_MAX_ARGS];
     uint64_t ex[LSC_MAX_ARGS];
-    size_t s, total = 0, at = 0;
+    size_t s, total = 0, at;
     unsigned int j;
     lsc_rule extra;
+    lsc_op *ops;
     for (j = 0; j < ncmp; j++) {
         nblocks[j] = cmp_blocks(&c[j], blocks[j]);
         if (nblocks[j] == 0)
@@ -925,7 +931,6 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
         lsc_rule probe;
         const lsc_rule *other;
         size_t per;
-        memset(&probe, 0, sizeof probe);
         probe.syscall = syscalls[s];
         probe.action = action;
         probe.ncmp = ncmp;
@@ -949,40 +954,39 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
                               "also covers the multiplexed form of the call)");
             total++;
         }
-        per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
-                         action, NULL);
+        /* a rule without comparisons is one rule */
+        per = ncmp == 0 ? 1 : expand_one(f->log, c, ncmp, blocks, nblocks,
+                                         syscalls[s], action, NULL);
         if (per > LSC_MAX_EXPANSION)
             lsc_fail(L, op, subject, E2BIG,
                      "range comparisons expand to more than 1024 rules per syscall");
         total += per;
     }
-    e->n = total;
-    if (total <= SMALL_ADD) {
-        e->rules = small;
-        e->exact = small_exact;
-    } else {
-        e->rules = lua_newuserdata(L, total * sizeof *e->rules);  /* freed by GC */
-        e->exact = lua_newuserdata(L, total);
-    }
-    for (s = 0; s < nsys; s++) {
+    lsc_log_reserve(L, f, total);
+    ops = f->log->ops + f->log->n;
+    for (s = 0, at = 0; s < nsys; s++) {
         lsc_rule probe;
         size_t per, k;
         int weak;
-        memset(&probe, 0, sizeof probe);
         probe.syscall = syscalls[s];
         probe.action = action;
         probe.ncmp = ncmp;
         weak = mux_weakens(&probe, f->log->default_action);
         per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
-                         action, &e->rules[at]);
+                         action, &ops[at]);
         /* Exact where it would weaken: so that adding a multiplexing
          * architecture later, which replays the record, refuses it. */
         for (k = 0; k < per; k++)
-            e->exact[at + k] = (unsigned char)(exact || weak);
+            ops[at + k].kind = exact || weak ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
         at += per;
-        if (!exact && !weak && mux_extra(syscalls[s], action, &e->rules[at]))
-            e->exact[at++] = 0;
+        if (!exact && !weak && mux_extra(syscalls[s], action, &extra)) {
+            memset(&ops[at], 0, sizeof ops[at]);
+            ops[at].kind = LSC_OP_RULE;
+            ops[at].rule = extra;
+            at++;
+        }
     }
+    return total;
 }
 
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
@@ -997,14 +1001,12 @@ static uint32_t add_rule(lua_State *L, int exact, int top)
     lsc_cmp cmps[LSC_MAX_ARGS];
     unsigned int ncmp = 0;
     int i, seen[LSC_MAX_ARGS] = {0};
-    size_t k, nsys;
+    size_t k, n, nsys;
     int small_nrs[SMALL_ADD];
     int *syscalls = check_syscalls(L, 3, op, &nsys, &subject, small_nrs);
     const char *narrow, *mux;
+    lsc_op *ops;
     check_skipped(L, f, syscalls, nsys, op);
-    lsc_rule small_rules[SMALL_ADD];
-    unsigned char small_exact[SMALL_ADD];
-    expansion e;
 
     if (top - 3 > LSC_MAX_ARGS)
         lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
@@ -1046,19 +1048,17 @@ static uint32_t add_rule(lua_State *L, int exact, int top)
                             "filter's %s architecture cannot write; use "
                             "arg32(%d):ne for int arguments", (int)cmps[i].arg,
                             narrow, (int)cmps[i].arg));
-    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject,
-           mux, small_rules, small_exact);
-    for (k = 0; k < e.n; k++)
-        if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
+    n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
+    ops = f->log->ops + f->log->n;
+    for (k = 0; narrow != NULL && k < n; k++)
+        if (!lsc_rule_fits_narrow(&ops[k].rule))
             lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
-                            "a comparison needs values above 32 bits, which the "
-                            "filter's %s architecture cannot compare; use arg32 "
-                            "for int arguments", narrow));
-    lsc_log_reserve(L, f, e.n);
-    for (k = 0; k < e.n; k++) {
-        const lsc_rule *r = &e.rules[k];
-        lsc_op rec;
-        int rc = e.exact[k]
+                     "a comparison needs values above 32 bits, which the "
+                     "filter's %s architecture cannot compare; use arg32 "
+                     "for int arguments", narrow));
+    for (k = 0; k < n; k++) {
+        const lsc_rule *r = &ops[k].rule;
+        int rc = ops[k].kind == LSC_OP_RULE_EXACT
             ? seccomp_rule_add_exact_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp)
             : seccomp_rule_add_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp);
         if (rc < 0) {
@@ -1071,10 +1071,7 @@ static uint32_t add_rule(lua_State *L, int exact, int top)
             lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
                         "libseccomp refused the rule");
         }
-        memset(&rec, 0, sizeof rec);
-        rec.kind = e.exact[k] ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
-        rec.rule = *r;
-        lsc_log_append(f, &rec);
+        f->log->n++;  /* recorded: the operation is in place already */
         f->nrules++;
     }
     return action;
