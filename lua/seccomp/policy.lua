@@ -242,6 +242,8 @@ end
 -- The comparators of a bare name (plans never change a rule's list).
 local NO_CMPS = {}
 
+local byte, AT = string.byte, string.byte("@")
+
 -- Adds `entry` (a name, a number, a @group, or { name, cmp... }) to `plan`
 -- with `action`. A `refusing` list (one that refuses calls) and a
 -- `strict` plan raise on a name no architecture knows: a typo there must
@@ -260,7 +262,7 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
     fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group")
   end
   local names, skipped, absent
-  if name:sub(1, 1) == "@" then
+  if byte(name) == AT then
     names, skipped, absent = split_group(name, plan.arches)
   else
     -- one name: no lists to make
@@ -298,30 +300,46 @@ local function cmp_key(cmps)
   return table.concat(parts, " ")
 end
 
+-- t[a][b], made if missing.
+local function subset(t, a, b)
+  local by_a = t[a]
+  if by_a == nil then by_a = {}; t[a] = by_a end
+  local by_b = by_a[b]
+  if by_b == nil then by_b = {}; by_a[b] = by_b end
+  return by_b
+end
+
 -- The rules of a plan as they are added: duplicates dropped, and a
 -- conditional rule dropped when the same call has the same action
 -- unconditionally. Rules are told apart by action, name and comparators
--- as text (set[action][name][text]; "" for none).
+-- as text. Actions are names or integers and names strings or integers
+-- (plan_entry adds no other), so the values themselves tell them apart
+-- as their text does.
 local function final_rules(plan)
-  local plain, done, out = {}, {}, {}
-  local function at(t, action, name)
-    local by_action = t[action]
-    if by_action == nil then by_action = {}; t[action] = by_action end
-    local by_name = by_action[name]
-    if by_name == nil then by_name = {}; by_action[name] = by_name end
-    return by_name
+  local rules, plain, done, out = plan.rules, {}, {}, {}
+  for i = 1, #rules do
+    local r = rules[i]
+    if r.cmps[1] == nil then
+      local p = plain[r.action]
+      if p == nil then p = {}; plain[r.action] = p end
+      p[r.name] = false  -- false: not added yet
+    end
   end
-  for _, r in ipairs(plan.rules) do
-    if #r.cmps == 0 then at(plain, tostring(r.action), tostring(r.name))[""] = true end
-  end
-  for _, r in ipairs(plan.rules) do
-    local action, name = tostring(r.action), tostring(r.name)
-    local key = #r.cmps == 0 and "" or cmp_key(r.cmps)
-    local seen = at(done, action, name)
+  for i = 1, #rules do
+    local r = rules[i]
+    local action, name = r.action, r.name
     local p = plain[action]
-    if not seen[key] and (key == "" or not (p and p[name])) then
-      seen[key] = true
-      out[#out + 1] = r
+    if r.cmps[1] == nil then
+      if p[name] == false then
+        p[name] = true
+        out[#out + 1] = r
+      end
+    elseif not (p and p[name] ~= nil) then
+      local seen, key = subset(done, action, name), cmp_key(r.cmps)
+      if not seen[key] then
+        seen[key] = true
+        out[#out + 1] = r
+      end
     end
   end
   return out
@@ -358,28 +376,28 @@ end
 
 local function apply(f, plan, op)
   local rules = final_rules(plan)
+  local add = f.add
   local i, n = 1, #rules
   while i <= n do
     local r = rules[i]
     local j = i
-    local nr = #r.cmps == 0 and type(r.name) == "string" and native_number(r.name)
+    local nr = r.cmps[1] == nil and type(r.name) == "string" and native_number(r.name)
     if nr then
-      local seen = { [nr] = true }
+      local seen, names, action = { [nr] = true }, { r.name }, r.action
       while j < n do
         local nx = rules[j + 1]
-        if #nx.cmps ~= 0 or type(nx.name) ~= "string" or nx.action ~= r.action then break end
-        local nx_nr = native_number(nx.name)
+        local name = nx.name
+        if nx.cmps[1] ~= nil or type(name) ~= "string" or nx.action ~= action then break end
+        local nx_nr = number_of[name]
+        if nx_nr == nil then nx_nr = native_number(name) end
         if not nx_nr or seen[nx_nr] then break end
         seen[nx_nr] = true
         j = j + 1
+        names[j - i + 1] = name
       end
-    end
-    if j == i then
-      f:add(r.action, r.name, unpack(r.cmps))
+      if j == i then add(f, action, r.name) else add(f, action, names) end
     else
-      local names = {}
-      for k = i, j do names[k - i + 1] = rules[k].name end
-      f:add(r.action, names)
+      add(f, r.action, r.name, unpack(r.cmps))
     end
     i = j + 1
   end
