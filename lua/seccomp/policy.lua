@@ -228,11 +228,21 @@ end
 -- answers never change in a process.
 local kinds_by_arches = {}
 
+-- The rules are kept as three lists, one entry per rule, so that planning
+-- makes no table per rule: actions, names, and comparator lists (false
+-- for none).
 local function new_plan(arches)
   local key = table.concat(arches, " ")
   local kinds = kinds_by_arches[key]
   if kinds == nil then kinds = {}; kinds_by_arches[key] = kinds end
-  return { arches = arches, rules = {}, skipped = {}, absent = {}, kinds = kinds }
+  return { arches = arches, n = 0, actions = {}, names = {}, cmps = {}, skipped = {},
+           absent = {}, kinds = kinds }
+end
+
+local function add_to(plan, action, name, cmps)
+  local n = plan.n + 1
+  plan.n = n
+  plan.actions[n], plan.names[n], plan.cmps[n] = action, name, cmps[1] ~= nil and cmps
 end
 
 local function append(list, items)
@@ -256,7 +266,7 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
   end
   if type(name) ~= "string" then
     if is_integer(name) then
-      plan.rules[#plan.rules + 1] = { action = action, name = name, cmps = cmps }
+      add_to(plan, action, name, cmps)
       return
     end
     fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group")
@@ -272,8 +282,7 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
       plan.kinds[name] = kind
     end
     if kind == "added" then
-      local rules = plan.rules
-      rules[#rules + 1] = { action = action, name = name, cmps = cmps }
+      add_to(plan, action, name, cmps)
       return
     elseif kind == "absent" then
       plan.absent[#plan.absent + 1] = name
@@ -289,9 +298,7 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
   end
   append(plan.skipped, skipped)
   append(plan.absent, absent)
-  for _, n in ipairs(names) do
-    plan.rules[#plan.rules + 1] = { action = action, name = n, cmps = cmps }
-  end
+  for _, n in ipairs(names) do add_to(plan, action, n, cmps) end
 end
 
 local function cmp_key(cmps)
@@ -316,33 +323,34 @@ end
 -- (plan_entry adds no other), so the values themselves tell them apart
 -- as their text does.
 local function final_rules(plan)
-  local rules, plain, done, out = plan.rules, {}, {}, {}
-  for i = 1, #rules do
-    local r = rules[i]
-    if r.cmps[1] == nil then
-      local p = plain[r.action]
-      if p == nil then p = {}; plain[r.action] = p end
-      p[r.name] = false  -- false: not added yet
+  local n, actions, names, cmps = plan.n, plan.actions, plan.names, plan.cmps
+  local plain, done = {}, {}
+  local out_actions, out_names, out_cmps, m = {}, {}, {}, 0
+  for i = 1, n do
+    if not cmps[i] then
+      local action = actions[i]
+      local p = plain[action]
+      if p == nil then p = {}; plain[action] = p end
+      p[names[i]] = false  -- false: not added yet
     end
   end
-  for i = 1, #rules do
-    local r = rules[i]
-    local action, name = r.action, r.name
-    local p = plain[action]
-    if r.cmps[1] == nil then
-      if p[name] == false then
-        p[name] = true
-        out[#out + 1] = r
-      end
+  for i = 1, n do
+    local action, name, c = actions[i], names[i], cmps[i]
+    local p, keep = plain[action], false
+    if not c then
+      keep = p[name] == false
+      if keep then p[name] = true end
     elseif not (p and p[name] ~= nil) then
-      local seen, key = subset(done, action, name), cmp_key(r.cmps)
-      if not seen[key] then
-        seen[key] = true
-        out[#out + 1] = r
-      end
+      local seen, key = subset(done, action, name), cmp_key(c)
+      keep = not seen[key]
+      seen[key] = true
+    end
+    if keep then
+      m = m + 1
+      out_actions[m], out_names[m], out_cmps[m] = action, name, c
     end
   end
-  return out
+  return m, out_actions, out_names, out_cmps
 end
 
 local function dedupe(list)
@@ -375,29 +383,29 @@ local function native_number(name)
 end
 
 local function apply(f, plan, op)
-  local rules = final_rules(plan)
+  local n, actions, names, cmps = final_rules(plan)
   local add = f.add
-  local i, n = 1, #rules
+  local i = 1
   while i <= n do
-    local r = rules[i]
-    local j = i
-    local nr = r.cmps[1] == nil and type(r.name) == "string" and native_number(r.name)
+    local j, action, name = i, actions[i], names[i]
+    local nr = not cmps[i] and type(name) == "string" and native_number(name)
     if nr then
-      local seen, names, action = { [nr] = true }, { r.name }, r.action
+      local seen, run = { [nr] = true }, { name }
       while j < n do
-        local nx = rules[j + 1]
-        local name = nx.name
-        if nx.cmps[1] ~= nil or type(name) ~= "string" or nx.action ~= action then break end
-        local nx_nr = number_of[name]
-        if nx_nr == nil then nx_nr = native_number(name) end
-        if not nx_nr or seen[nx_nr] then break end
-        seen[nx_nr] = true
+        local next_name = names[j + 1]
+        if cmps[j + 1] or type(next_name) ~= "string" or actions[j + 1] ~= action then break end
+        local next_nr = number_of[next_name]
+        if next_nr == nil then next_nr = native_number(next_name) end
+        if not next_nr or seen[next_nr] then break end
+        seen[next_nr] = true
         j = j + 1
-        names[j - i + 1] = name
+        run[j - i + 1] = next_name
       end
-      if j == i then add(f, action, r.name) else add(f, action, names) end
+      if j == i then add(f, action, name) else add(f, action, run) end
+    elseif cmps[i] then
+      add(f, action, name, unpack(cmps[i]))
     else
-      add(f, r.action, r.name, unpack(r.cmps))
+      add(f, action, name)
     end
     i = j + 1
   end
@@ -488,11 +496,12 @@ end
 -- cmps = { comparator... } }, action being "allow" or an errno action.
 function policy.plan(promises)
   local rules = {}
-  for i, r in ipairs(final_rules(plan_pledge(parse_promises(promises),
-                                             { seccomp.arch_native() }))) do
-    local cmps = {}
-    for j, c in ipairs(r.cmps) do cmps[j] = c end
-    rules[i] = { action = r.action, name = r.name, cmps = cmps }
+  local n, actions, names, cmps = final_rules(plan_pledge(parse_promises(promises),
+                                                         { seccomp.arch_native() }))
+  for i = 1, n do
+    local list = {}
+    for j, c in ipairs(cmps[i] or NO_CMPS) do list[j] = c end
+    rules[i] = { action = actions[i], name = names[i], cmps = list }
   end
   return rules
 end
