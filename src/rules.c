@@ -908,9 +908,11 @@ static size_t expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
                      uint32_t action, int exact, const char *op,
                      const char *subject, const char *mux)
 {
-    /* only comparisons have blocks: the space is taken for those given */
+    /* only comparisons have blocks: the space is taken for those given,
+     * on the C stack for the usual one or two */
+    block small_blocks[2][LSC_MAX_BLOCKS];
     block (*blocks)[LSC_MAX_BLOCKS] = ncmp == 0 ? NULL
-        : lua_newuserdata(L, ncmp * sizeof *blocks);
+        : ncmp <= 2 ? small_blocks : lua_newuserdata(L, ncmp * sizeof *blocks);
     arg_sets sets[2];
     block extra_block;
     int nblocks[LSC_MAX_ARGS];

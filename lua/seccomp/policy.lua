@@ -236,13 +236,27 @@ local function new_plan(arches)
   local kinds = kinds_by_arches[key]
   if kinds == nil then kinds = {}; kinds_by_arches[key] = kinds end
   return { arches = arches, n = 0, actions = {}, names = {}, cmps = {}, skipped = {},
-           absent = {}, kinds = kinds }
+           absent = {}, kinds = kinds, plain = {}, conditional = {} }
 end
 
+-- A rule without comparators is planned once, where it first comes
+-- (plain[action][name] says it is); a conditional rule is noted for
+-- final_rules, which needs to know every plain rule to decide it.
 local function add_to(plan, action, name, cmps)
   local n = plan.n + 1
+  if cmps[1] == nil then
+    local plain = plan.plain
+    local p = plain[action]
+    if p == nil then p = {}; plain[action] = p end
+    if p[name] then return end
+    p[name] = true
+    cmps = false
+  else
+    local conditional = plan.conditional
+    conditional[#conditional + 1] = n
+  end
   plan.n = n
-  plan.actions[n], plan.names[n], plan.cmps[n] = action, name, cmps[1] ~= nil and cmps
+  plan.actions[n], plan.names[n], plan.cmps[n] = action, name, cmps
 end
 
 local function append(list, items)
@@ -316,7 +330,8 @@ local function subset(t, a, b)
   return by_b
 end
 
--- The rules of a plan as they are added: duplicates dropped, and a
+-- The rules of a plan as they are added (n and the three lists):
+-- duplicates dropped (plain ones already are, see add_to), and a
 -- conditional rule dropped when the same call has the same action
 -- unconditionally. Rules are told apart by action, name and comparators
 -- as text. Actions are names or integers and names strings or integers
@@ -324,30 +339,26 @@ end
 -- as their text does.
 local function final_rules(plan)
   local n, actions, names, cmps = plan.n, plan.actions, plan.names, plan.cmps
-  local plain, done = {}, {}
-  local out_actions, out_names, out_cmps, m = {}, {}, {}, 0
-  for i = 1, n do
-    if not cmps[i] then
-      local action = actions[i]
-      local p = plain[action]
-      if p == nil then p = {}; plain[action] = p end
-      p[names[i]] = false  -- false: not added yet
-    end
-  end
-  for i = 1, n do
-    local action, name, c = actions[i], names[i], cmps[i]
+  local plain, done, dropped = plan.plain, {}, nil
+  for _, i in ipairs(plan.conditional) do
+    local action, name = actions[i], names[i]
     local p, keep = plain[action], false
-    if not c then
-      keep = p[name] == false
-      if keep then p[name] = true end
-    elseif not (p and p[name] ~= nil) then
-      local seen, key = subset(done, action, name), cmp_key(c)
+    if not (p and p[name]) then
+      local seen, key = subset(done, action, name), cmp_key(cmps[i])
       keep = not seen[key]
       seen[key] = true
     end
-    if keep then
+    if not keep then
+      dropped = dropped or {}
+      dropped[i] = true
+    end
+  end
+  if not dropped then return n, actions, names, cmps end
+  local out_actions, out_names, out_cmps, m = {}, {}, {}, 0
+  for i = 1, n do
+    if not dropped[i] then
       m = m + 1
-      out_actions[m], out_names[m], out_cmps[m] = action, name, c
+      out_actions[m], out_names[m], out_cmps[m] = actions[i], names[i], cmps[i]
     end
   end
   return m, out_actions, out_names, out_cmps
