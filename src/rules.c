@@ -993,12 +993,15 @@ static size_t expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
 
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
  * nothing; a list of syscalls gets the same comparators for each. The
- * comparators are at 4..top; returns the action. */
-static uint32_t add_rule(lua_State *L, int exact, int top)
+ * comparators are at 4..top; f is the filter at 1 if the caller checked
+ * it already (open and unloaded), else NULL. Returns the action. */
+static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f)
 {
     const char *op = exact ? "add_exact" : "add";
-    lsc_filter *f = lsc_check_unloaded(L, 1, op);
-    uint32_t action = lsc_check_action(L, 2, op);
+    uint32_t action;
+    if (f == NULL)
+        f = lsc_check_unloaded(L, 1, op);
+    action = lsc_check_action(L, 2, op);
     const char *subject = NULL;
     lsc_cmp cmps[LSC_MAX_ARGS];
     unsigned int ncmp = 0;
@@ -1081,14 +1084,14 @@ static uint32_t add_rule(lua_State *L, int exact, int top)
 
 static int l_add_rule(lua_State *L)
 {
-    add_rule(L, 0, lua_gettop(L));
+    add_rule(L, 0, lua_gettop(L), NULL);
     lua_settop(L, 1);
     return 1;
 }
 
 static int l_add_rule_exact(lua_State *L)
 {
-    add_rule(L, 1, lua_gettop(L));
+    add_rule(L, 1, lua_gettop(L), NULL);
     lua_settop(L, 1);
     return 1;
 }
@@ -1212,7 +1215,7 @@ static int try_add(lua_State *L, int exact)
         return 1;
     }
     lua_pushvalue(L, 3);  /* the name as written: the check may replace it */
-    action = add_rule(L, exact, top);
+    action = add_rule(L, exact, top, f);
     record_written(L, action, exact, top, top + 1);
     lua_settop(L, 1);
     return 1;
