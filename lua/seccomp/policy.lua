@@ -65,6 +65,12 @@ end
 -- architectures that multiplex them (i386, s390, ...), from the core.
 local MULTIPLEXED = internal.multiplexed_calls
 
+-- The native number of each name asked for (false: none), as
+-- seccomp.syscall(name) gives it; arch_has fills it in for the native
+-- architecture, which resolves names the same way.
+local number_of = {}
+local NATIVE = seccomp.arch_native()
+
 -- Does architecture `arch` have the call `name`? Cached per arch.
 local has_cache = {}
 local function arch_has(arch, name)
@@ -73,6 +79,7 @@ local function arch_has(arch, name)
   local has = cache[name]
   if has == nil then
     local ok, nr = pcall(seccomp.syscall, name, arch)
+    if arch == NATIVE and number_of[name] == nil then number_of[name] = ok and nr end
     has = ok and nr >= 0
     if not has and ok and MULTIPLEXED[name] then
       has = arch_has(arch, MULTIPLEXED[name])
@@ -382,7 +389,6 @@ end
 -- a call it names twice once, so a run ends before a name whose number
 -- it has (two names can share a pseudo number: switch_endian and
 -- sys_debug_setcontext on x86_64), and numbers go alone.
-local number_of = {}
 local function native_number(name)
   local nr = number_of[name]
   if nr == nil then
