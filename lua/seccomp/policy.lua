@@ -27,8 +27,9 @@ local policy = {}
 local unpack = table.unpack or rawget(_G, "unpack")
 
 -- math.type arrived in Lua 5.3.
+local math_type = math.type
 local function is_integer(x)
-  if math.type then return math.type(x) == "integer" end
+  if math_type then return math_type(x) == "integer" end
   return type(x) == "number" and x == math.floor(x) and x - 1 ~= x
 end
 
@@ -320,6 +321,27 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
   append(plan.skipped, skipped)
   append(plan.absent, absent)
   for _, n in ipairs(names) do add_to(plan, action, n, cmps) end
+end
+
+-- plan_entry for each entry of `list`, a name already classified as
+-- added taken here at once: most entries are.
+local function plan_list(plan, action, list, op, refusing)
+  local kinds, actions, names, cmps = plan.kinds, plan.actions, plan.names, plan.cmps
+  for _, entry in ipairs(list) do
+    if type(entry) == "string" and byte(entry) ~= AT and kinds[entry] == "added" then
+      local plain = plan.plain
+      local p = plain[action]
+      if p == nil then p = {}; plain[action] = p end
+      if not p[entry] then
+        p[entry] = true
+        local n = plan.n + 1
+        plan.n = n
+        actions[n], names[n], cmps[n] = action, entry, false
+      end
+    else
+      plan_entry(plan, action, entry, op, refusing)
+    end
+  end
 end
 
 local function cmp_key(cmps)
@@ -687,21 +709,17 @@ function policy.compile(spec, options)
   local plan = new_plan(f:arches())
   plan.strict = options.strict
   for _, key in ipairs(ACTION_KEYS) do
-    for _, entry in ipairs(spec[key] == nil and {} or check_list(key, spec[key])) do
-      plan_entry(plan, key, entry, "compile", not GRANTS[key])
+    if spec[key] ~= nil then
+      plan_list(plan, key, check_list(key, spec[key]), "compile", not GRANTS[key])
     end
   end
   for _, ename in ipairs(sorted_keys(errnos)) do
     local action = seccomp.errno(ename)
-    for _, entry in ipairs(check_list("errno." .. tostring(ename), errnos[ename])) do
-      plan_entry(plan, action, entry, "compile", true)
-    end
+    plan_list(plan, action, check_list("errno." .. tostring(ename), errnos[ename]), "compile", true)
   end
   for _, n in ipairs(sorted_keys(traces)) do
     local action = seccomp.trace(n)
-    for _, entry in ipairs(check_list("trace." .. tostring(n), traces[n])) do
-      plan_entry(plan, action, entry, "compile", true)
-    end
+    plan_list(plan, action, check_list("trace." .. tostring(n), traces[n]), "compile", true)
   end
   local skipped, absent = apply(f, plan, "compile")
   return f, skipped, absent
