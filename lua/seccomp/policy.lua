@@ -504,9 +504,7 @@ local PLEDGE_OPTIONS = { penalty = true, load = true, report = true }
 local function plan_pledge(set, arches)
   local plan = new_plan(arches)
   local function add_promise(p)
-    for _, name in ipairs(p.calls or {}) do
-      plan_entry(plan, "allow", name, "pledge")
-    end
+    if p.calls then plan_list(plan, "allow", p.calls, "pledge") end
     for _, rule in ipairs(p.rules or {}) do
       local granted = rule.unless == nil or not set[rule.unless]
       for _, other in ipairs(rule.also or {}) do
@@ -518,9 +516,7 @@ local function plan_pledge(set, arches)
       end
     end
     for ename, names in pairs(p.errno or {}) do
-      for _, name in ipairs(names) do
-        plan_entry(plan, seccomp.errno(ename), name, "pledge")
-      end
+      plan_list(plan, seccomp.errno(ename), names, "pledge")
     end
   end
   add_promise(promise_data.always)
