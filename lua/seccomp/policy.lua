@@ -237,8 +237,8 @@ end
 local kinds_by_arches = {}
 
 -- The rules are kept as three lists, one entry per rule, so that planning
--- makes no table per rule: actions, names, and comparator lists (false
--- for none).
+-- makes no table per rule: actions, names, and comparator lists (nil for
+-- none: that list has holes, and is read up to n only).
 local function new_plan(arches)
   local key = table.concat(arches, " ")
   local kinds = kinds_by_arches[key]
@@ -258,7 +258,7 @@ local function add_to(plan, action, name, cmps)
     if p == nil then p = {}; plain[action] = p end
     if p[name] then return end
     p[name] = true
-    cmps = false
+    cmps = nil
   else
     local conditional = plan.conditional
     conditional[#conditional + 1] = n
@@ -326,7 +326,7 @@ end
 -- plan_entry for each entry of `list`, a name already classified as
 -- added taken here at once: most entries are.
 local function plan_list(plan, action, list, op, refusing)
-  local kinds, actions, names, cmps = plan.kinds, plan.actions, plan.names, plan.cmps
+  local kinds, actions, names = plan.kinds, plan.actions, plan.names
   for _, entry in ipairs(list) do
     if type(entry) == "string" and byte(entry) ~= AT and kinds[entry] == "added" then
       local plain = plan.plain
@@ -336,7 +336,7 @@ local function plan_list(plan, action, list, op, refusing)
         p[entry] = true
         local n = plan.n + 1
         plan.n = n
-        actions[n], names[n], cmps[n] = action, entry, false
+        actions[n], names[n] = action, entry
       end
     else
       plan_entry(plan, action, entry, op, refusing)
