@@ -1200,20 +1200,26 @@ static int plain_names(lua_State *L, int idx)
     }
 }
 
-/* try_add(f, action, syscall(s), cmp...) and try_add_exact(...): f:add
- * and f:add_exact where nothing needs the Lua layer (an open, unloaded
- * filter and plain names): adds the rule and records it as written, and
- * returns f; otherwise does nothing and returns false. */
-static int try_add(lua_State *L, int exact)
+/* f:add, f:add_exact and f:allow, as C closures over their Lua versions
+ * in filter.lua (upvalue 1). Where nothing needs the Lua layer (an open,
+ * unloaded filter and plain names at name_idx) the rule is added and
+ * recorded as written here, in one call; anything else (groups, and
+ * every refusal the Lua versions word) is the Lua version's, called with
+ * the same arguments, whose error levels count this closure's frame. */
+static lsc_filter *plain_add(lua_State *L, int name_idx)
 {
     lsc_filter *f = (lsc_filter *)luaL_testudata(L, 1, LSC_FILTER_TYPE);
+    if (f == NULL || f->ctx == NULL || f->loads > 0 ||
+        lua_gettop(L) < name_idx || !plain_names(L, name_idx))
+        return NULL;
+    return f;
+}
+
+/* The add of (f, action, names, cmp...) on the stack; returns f. */
+static int add_here(lua_State *L, int exact, lsc_filter *f)
+{
     int top = lua_gettop(L);
     uint32_t action;
-    if (f == NULL || f->ctx == NULL || f->loads > 0 || top < 3 ||
-        !plain_names(L, 3)) {
-        lua_pushboolean(L, 0);
-        return 1;
-    }
     lua_pushvalue(L, 3);  /* the name as written: the check may replace it */
     action = add_rule(L, exact, top, f);
     record_written(L, action, exact, top, top + 1);
@@ -1221,8 +1227,53 @@ static int try_add(lua_State *L, int exact)
     return 1;
 }
 
-static int l_try_add(lua_State *L) { return try_add(L, 0); }
-static int l_try_add_exact(lua_State *L) { return try_add(L, 1); }
+static int add_in_lua(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int l_method_add(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 3);
+    return f != NULL ? add_here(L, 0, f) : add_in_lua(L);
+}
+
+static int l_method_add_exact(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 3);
+    return f != NULL ? add_here(L, 1, f) : add_in_lua(L);
+}
+
+static int l_method_allow(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 2);
+    if (f == NULL)
+        return add_in_lua(L);
+    lua_pushliteral(L, "allow");
+    lua_insert(L, 2);
+    return add_here(L, 0, f);
+}
+
+/* add_methods(add, add_exact, allow) -> the three closures over them */
+static int l_add_methods(lua_State *L)
+{
+    static const lua_CFunction fns[] = {
+        l_method_add, l_method_add_exact, l_method_allow
+    };
+    int i;
+    for (i = 0; i < 3; i++)
+        if (lua_type(L, i + 1) != LUA_TFUNCTION)
+            lsc_fail(L, "add_methods", NULL, EINVAL, "expected three functions");
+    for (i = 0; i < 3; i++) {
+        lua_pushvalue(L, i + 1);
+        lua_pushcclosure(L, fns[i], 1);
+    }
+    return 3;
+}
 
 /* written(f): f's list of rules as written, or nil; set_written(f, list
  * or nil) replaces it (filter.lua's merge, reset and close). */
@@ -1314,8 +1365,7 @@ const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
-    {"try_add", l_try_add},
-    {"try_add_exact", l_try_add_exact},
+    {"add_methods", l_add_methods},
     {"written", l_written},
     {"set_written", l_set_written},
     {NULL, NULL}
