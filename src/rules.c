@@ -991,11 +991,99 @@ static size_t expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
     return total;
 }
 
+/* ---- the rules as written ---------------------------------------------
+ * f:explain answers with the rules as they were written, which the record
+ * above no longer holds (arg32, ne and ranges are blocks there). They are
+ * kept in the filter's user value, one flat list of Lua values per filter
+ * (filter.lua reads it; its layout is described there): for each add,
+ * the action value, exact, the number of comparators and of names, false
+ * (the filter's own architectures), then arg, op, a, b (false if none)
+ * and bits per comparator, then the names. */
+
+/* An add without comparators is kept in C first, as the action, exact,
+ * the number of names and their numbers (which is all f:explain takes
+ * from a name), and written out to the list when the list is asked for
+ * or before the next add that has comparators: an add then writes no Lua
+ * values. */
+typedef struct {
+    size_t n, cap;
+    int32_t v[];
+} pending;
+
+/* Room for `extra` more values, before libseccomp is given the rule. */
+static void pending_reserve(lua_State *L, lsc_filter *f, size_t extra, const char *op)
+{
+    pending *p = f->written;
+    size_t n = p != NULL ? p->n : 0, cap = p != NULL ? p->cap : 0;
+    if (n + extra > cap) {
+        pending *fresh;
+        cap = cap ? cap : 256;
+        while (cap < n + extra)
+            cap *= 2;
+        fresh = realloc(p, sizeof *fresh + cap * sizeof fresh->v[0]);
+        if (fresh == NULL)
+            lsc_fail(L, op, NULL, ENOMEM, NULL);
+        fresh->n = n;
+        fresh->cap = cap;
+        f->written = fresh;
+    }
+}
+
+static void pending_add(lsc_filter *f, uint32_t action, int exact,
+                        const int *nrs, size_t nsys)
+{
+    pending *p = f->written;  /* room was reserved */
+    size_t i;
+    p->v[p->n++] = (int32_t)action;
+    p->v[p->n++] = exact;
+    p->v[p->n++] = (int32_t)nsys;
+    for (i = 0; i < nsys; i++)
+        p->v[p->n++] = nrs[i];
+}
+
+/* Pushes f's list (f at idx), made if it has none, with what is pending
+ * written out to it. */
+static void push_written(lua_State *L, lsc_filter *f, int idx)
+{
+    pending *p = f->written;
+    if (lsc_getuservalue(L, idx) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lsc_setuservalue(L, idx);
+    }
+    if (p != NULL && p->n > 0) {
+        int rec = lua_gettop(L);
+        lua_Integer at = (lua_Integer)lua_rawlen(L, rec);
+        size_t i = 0, k;
+        while (i < p->n) {
+            int32_t nnames = p->v[i + 2];
+            lsc_push_action_value(L, (uint32_t)p->v[i]);
+            lua_rawseti(L, rec, ++at);
+            lua_pushboolean(L, p->v[i + 1]);
+            lua_rawseti(L, rec, ++at);
+            lua_pushinteger(L, 0);
+            lua_rawseti(L, rec, ++at);
+            lua_pushinteger(L, nnames);
+            lua_rawseti(L, rec, ++at);
+            lua_pushboolean(L, 0);
+            lua_rawseti(L, rec, ++at);
+            for (k = 0; k < (size_t)nnames; k++) {
+                lua_pushinteger(L, p->v[i + 3 + k]);
+                lua_rawseti(L, rec, ++at);
+            }
+            i += 3 + (size_t)nnames;
+        }
+        p->n = 0;
+    }
+}
+
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
  * nothing; a list of syscalls gets the same comparators for each. The
  * comparators are at 4..top; f is the filter at 1 if the caller checked
  * it already (open and unloaded), else NULL. Returns the action. */
-static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f)
+static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f,
+                         int keep_written)
 {
     const char *op = exact ? "add_exact" : "add";
     uint32_t action;
@@ -1054,6 +1142,8 @@ static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f)
                             "arg32(%d):ne for int arguments", (int)cmps[i].arg,
                             narrow, (int)cmps[i].arg));
     n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
+    if (keep_written)
+        pending_reserve(L, f, 3 + nsys, op);
     ops = f->log->ops + f->log->n;
     for (k = 0; narrow != NULL && k < n; k++)
         if (!lsc_rule_fits_narrow(&ops[k].rule))
@@ -1079,42 +1169,25 @@ static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f)
         f->log->n++;  /* recorded: the operation is in place already */
         f->nrules++;
     }
+    if (keep_written)
+        pending_add(f, action, exact, syscalls, nsys);
     return action;
 }
 
 static int l_add_rule(lua_State *L)
 {
-    add_rule(L, 0, lua_gettop(L), NULL);
+    add_rule(L, 0, lua_gettop(L), NULL, 0);
     lua_settop(L, 1);
     return 1;
 }
 
 static int l_add_rule_exact(lua_State *L)
 {
-    add_rule(L, 1, lua_gettop(L), NULL);
+    add_rule(L, 1, lua_gettop(L), NULL, 0);
     lua_settop(L, 1);
     return 1;
 }
 
-/* ---- the rules as written ---------------------------------------------
- * f:explain answers with the rules as they were written, which the record
- * above no longer holds (arg32, ne and ranges are blocks there). They are
- * kept in the filter's user value, one flat list of Lua values per filter
- * (filter.lua reads it; its layout is described there): for each add,
- * the action value, exact, the number of comparators and of names, false
- * (the filter's own architectures), then arg, op, a, b (false if none)
- * and bits per comparator, then the names. */
-
-/* Pushes f's list (at idx), made if it has none. */
-static void push_written(lua_State *L, int idx)
-{
-    if (lsc_getuservalue(L, idx) != LUA_TTABLE) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lsc_setuservalue(L, idx);
-    }
-}
 
 /* Appends one add of `action`: its names are the table at 3, or the one
  * value at `name`; its comparators at 4..top (read raw, as the core read
@@ -1126,7 +1199,7 @@ static void record_written(lua_State *L, uint32_t action, int exact, int top,
     int list = lua_type(L, 3) == LUA_TTABLE;
     lua_Integer nnames = list ? (lua_Integer)lua_rawlen(L, 3) : 1, at, k;
     int i, j, rec;
-    push_written(L, 1);
+    push_written(L, lsc_to_filter(L, 1, "add"), 1);
     rec = lua_gettop(L);
     at = (lua_Integer)lua_rawlen(L, rec);
     lsc_push_action_value(L, action);
@@ -1220,8 +1293,13 @@ static int add_here(lua_State *L, int exact, lsc_filter *f)
 {
     int top = lua_gettop(L);
     uint32_t action;
+    if (top == 3) {  /* no comparators: kept in C (see pending) */
+        add_rule(L, exact, top, f, 1);
+        lua_settop(L, 1);
+        return 1;
+    }
     lua_pushvalue(L, 3);  /* the name as written: the check may replace it */
-    action = add_rule(L, exact, top, f);
+    action = add_rule(L, exact, top, f, 0);
     record_written(L, action, exact, top, top + 1);
     lua_settop(L, 1);
     return 1;
@@ -1279,17 +1357,23 @@ static int l_add_methods(lua_State *L)
  * or nil) replaces it (filter.lua's merge, reset and close). */
 static int l_written(lua_State *L)
 {
-    lsc_to_filter(L, 1, "written");
-    if (lsc_getuservalue(L, 1) != LUA_TTABLE)
+    lsc_filter *f = lsc_to_filter(L, 1, "written");
+    pending *p = f->written;
+    if (p != NULL && p->n > 0)
+        push_written(L, f, 1);
+    else if (lsc_getuservalue(L, 1) != LUA_TTABLE)
         lua_pushnil(L);
     return 1;
 }
 
+/* (what is pending is dropped: it was the list's) */
 static int l_set_written(lua_State *L)
 {
-    lsc_to_filter(L, 1, "set_written");
+    lsc_filter *f = lsc_to_filter(L, 1, "set_written");
     if (!lua_isnil(L, 2))
         lsc_check_table(L, 2, "set_written", NULL, "record");
+    if (f->written != NULL)
+        ((pending *)f->written)->n = 0;
     lua_settop(L, 2);
     lsc_setuservalue(L, 1);
     return 0;

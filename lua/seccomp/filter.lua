@@ -212,7 +212,10 @@ end
 -- comparators and of names, the set of architectures the rule applies to
 -- (false: the filter's own; a merge brings in rules of other
 -- architectures), then arg, op, a, b, bits per comparator, then the
--- names. The core's add methods append to it themselves (src/rules.c).
+-- names (an add without comparators holds the names' native numbers,
+-- which is all f:explain takes from a name). The core's add methods
+-- append to it themselves, and keep adds without comparators in C until
+-- the list is asked for (src/rules.c).
 local HEADER, PER_CMP = 5, 5
 -- 5.1's # on a table calls no metamethod, so it is already raw there
 local rawlen = rawget(_G, "rawlen") or function(t) return #t end
