@@ -17,9 +17,10 @@ local target = child.start(function()
   f:load()
   notify.send_fd(theirs, f:notify_fd())  -- hand the listener to the parent
   local sh = io.popen("echo $PPID")       -- the shell asks getppid() for $PPID
-  print("child: the shell's parent is " .. sh:read("l"))  --> child: the shell's parent is 4242
+  print("child: the shell's parent is " .. sh:read("*l"))  --> child: the shell's parent is 4242
   sh:close()
-  local _, _, status = os.execute("mkdir /tmp/notify-example-never-created 2>/dev/null")
+  local ok, _, status = os.execute("mkdir /tmp/notify-example-never-created 2>/dev/null")
+  status = status or math.floor(ok / 256)  -- Lua 5.1 and LuaJIT return the wait status alone
   print(("child: mkdir exit status %d (refused)"):format(status))  --> child: mkdir exit status 1 (refused)
 end, { setup = function() child.close_fd(mine) end })
 child.close_fd(theirs)

@@ -23,7 +23,7 @@ io.stdout:write(stderr)
 local refused = stderr:match("seccomp: killed: (%w+)%(")
 
 local fh = assert(io.open(log, "r"))
-local written = fh:read("a")
+local written = fh:read("*a")
 fh:close()
 os.remove(log)
 

@@ -18,7 +18,7 @@ $(SYSRAW): spec/helper/sysraw.c
 
 $(SPEC_MODULES): $(BUILD)/spec/%.so: spec/helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARNINGS) -Werror -O2 -fPIC -shared -pthread -I$(LUA_INCDIR) -o $@ $<
+	$(CC) $(WARNINGS) -Werror -O2 -fPIC -shared -pthread -I$(LUA_INCDIR) -Isrc -o $@ $<
 
 .PHONY: security-helpers
 

@@ -1,6 +1,7 @@
 -- Every action, enforced: each filter is loaded in a child process and the
 -- spec asserts how the child ended (exit code, signal, errno).
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
@@ -52,7 +53,7 @@ end
 local function largest_errno()
   local lo, hi = 1, 65536
   while lo + 1 < hi do
-    local mid = (lo + hi) // 2
+    local mid = compat.idiv((lo + hi), 2)
     if pcall(seccomp.errno, mid) then lo = mid else hi = mid end
   end
   return lo
@@ -177,7 +178,7 @@ describe("trap", function()
       f:load()
     end, "batch", input, output)
     file = assert(io.open(output))
-    local lines = file:read("a")
+    local lines = file:read("*a")
     file:close()
     os.remove(input)
     os.remove(output)

@@ -2,6 +2,7 @@
 -- in force after the object is closed and collected, across exec and
 -- across fork, and a later filter can only add restrictions.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
@@ -70,11 +71,11 @@ describe("a loaded filter", function()
       local f = seccomp.filter("allow")
       f:add(seccomp.errno(77), "openat", seccomp.arg32(2):masked_eq(seccomp.O.CREAT, seccomp.O.CREAT))
       f:load()
-    end, table.unpack(args))
+    end, compat.unpack(args))
     assert.are.equal("exit 77", helpers.describe(r))
     assert.is_false(file_exists(path))
     -- the same program without the filter creates the file
-    r = helpers.sysraw(function() end, table.unpack(args))
+    r = helpers.sysraw(function() end, compat.unpack(args))
     assert.are.equal("exit 0", helpers.describe(r))
     assert.is_true(file_exists(path))
     os.remove(path)

@@ -23,14 +23,14 @@ end
 -- The NoNewPrivs line of /proc/self/status, read in the child.
 local function no_new_privs()
   local file = assert(io.open("/proc/self/status"))
-  local status = file:read("a")
+  local status = file:read("*a")
   file:close()
   return status:match("NoNewPrivs:%s*(%d)")
 end
 
 local function is_root()
   local file = assert(io.open("/proc/self/status"))
-  local status = file:read("a")
+  local status = file:read("*a")
   file:close()
   return status:match("\nUid:%s*(%d+)") == "0"
 end

@@ -2,6 +2,7 @@
 -- refused or rewritten: conflicting actions, architectures added after the
 -- rules, masked values outside their mask, wide values on 32-bit ABIs.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
@@ -66,7 +67,7 @@ describe("an architecture added after the rules", function()
 
   it("refuses a 32-bit architecture when a rule compares above 32 bits", function()
     local f = seccomp.filter("allow")
-    f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):eq(1 << 33))
+    f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):eq(compat.shl(1, 33)))
     assert.has_error(function() f:arch_add("x86") end)
     assert.is_false(f:arch_exist("x86"))
   end)
@@ -75,7 +76,7 @@ describe("an architecture added after the rules", function()
     local f = seccomp.filter("allow")
     f:arch_add("x86")
     assert.has_error(function()
-      f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):eq(1 << 33))
+      f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg(1):eq(compat.shl(1, 33)))
     end)
     f:add(seccomp.errno("EPERM"), "getpriority", seccomp.arg32(1):eq(5))
   end)

@@ -11,9 +11,10 @@
 -- SECCOMP_VARIANT_KERNEL (default 12) filters of 6 calls in the kernel.
 -- SECCOMP_VARIANT_SEED picks the random sequence.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
 local ref = dofile("spec/reference_eval.lua")
 
@@ -48,10 +49,10 @@ local function random_cmp(arg, narrow, first)
   local c = { arg = arg, op = op, bits = bits }
   local lim = bits == 32 and 0xffffffff or -1
   if op == "masked_eq" then
-    c.a = pick({ 1, 3, 0xf0, 0xff, 0x80000000, 0xffffffff }) & lim
-    c.b = pick(BOUNDARY) & c.a
+    c.a = compat.band(pick({ 1, 3, 0xf0, 0xff, 0x80000000, 0xffffffff }), lim)
+    c.b = compat.band(pick(BOUNDARY), c.a)
   else
-    c.a = pick(BOUNDARY) & lim
+    c.a = compat.band(pick(BOUNDARY), lim)
   end
   return c
 end
@@ -102,7 +103,7 @@ local function random_filter(opts)
       local api = {}
       for i, c in ipairs(cmps) do api[i] = api_cmp(c) end
       set.tried = set.tried + 1
-      local ok, err = pcall(f.add, f, action, name, table.unpack(api))
+      local ok, err = pcall(f.add, f, action, name, compat.unpack(api))
       if ok then
         set.rules[#set.rules + 1] = { action = action, name = name, nr = seccomp.syscall(name), cmps = cmps }
       else
@@ -121,13 +122,13 @@ local function random_args(set, name)
       for _, c in ipairs(rule.cmps) do
         local t = near[c.arg + 1]
         if c.op == "masked_eq" then
-          t[#t + 1] = (math.random(0) & ~c.a) | c.b
-          t[#t + 1] = c.b ~ (c.a & -c.a)
+          t[#t + 1] = compat.bor((compat.band(math.random(0), compat.bnot(c.a))), c.b)
+          t[#t + 1] = compat.bxor(c.b, (compat.band(c.a, -c.a)))
         else
           t[#t + 1] = c.a
-          t[#t + 1] = c.a ~ 1
+          t[#t + 1] = compat.bxor(c.a, 1)
         end
-        t[#t + 1] = t[#t] ~ 0x100000000
+        t[#t + 1] = compat.bxor(t[#t], 0x100000000)
       end
     end
   end
@@ -183,7 +184,7 @@ describe("a variant of a filter, in the simulator", function()
     local foreign = seccomp.arch_token("aarch64")
     for _ = 1, NFILTERS do
       local f, set = random_filter { x86 = true, notify = true }
-      while #f:bpf() // 8 > core.bpf.BPF_MAXINSNS do  -- too long to load
+      while compat.idiv(#f:bpf(), 8) > core.bpf.BPF_MAXINSNS do  -- too long to load
         f:close()
         f, set = random_filter { x86 = true, notify = true }
       end
@@ -280,7 +281,8 @@ describe("a variant in the kernel", function()
       assert.matches("^seccomp: add%(openat%): .*%(EEXIST%)", err)
       return
     end
-    assert.are.equal("kill_thread", f:check("openat", { seccomp.AT.FDCWD, 0, seccomp.O.WRONLY | seccomp.O.CREAT }))
+    assert.are.equal("kill_thread", f:check("openat", { seccomp.AT.FDCWD, 0,
+                                                        compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT) }))
     local path = helpers.tmpname()
     local function write_open() local fh = io.open(path, "w") if fh then fh:close() end end
 
@@ -316,7 +318,7 @@ describe("a variant in the kernel", function()
   end)
 
   local lthread = function()
-    return assert(package.loadlib("build/spec/lthread.so", "luaopen_lthread"))()
+    return assert(package.loadlib(require("helpers").BUILD .. "/spec/lthread.so", "luaopen_lthread"))()
   end
 
   it("kill_thread in report mode ends only the thread that made the call", function()
@@ -373,7 +375,7 @@ describe("a variant in the kernel", function()
     local compared, kills = 0, 0
     for _ = 1, NKERNEL do
       local f, set = random_filter { harness = harness }
-      while #f:bpf() // 8 > core.bpf.BPF_MAXINSNS do
+      while compat.idiv(#f:bpf(), 8) > core.bpf.BPF_MAXINSNS do
         f:close()
         f, set = random_filter { harness = harness }
       end
@@ -383,7 +385,7 @@ describe("a variant in the kernel", function()
         local args = random_args(set, name)
         local kind = f:check(name, args)
         local function call()
-          local ret, e = lraw.syscall_raw(nr, table.unpack(args))
+          local ret, e = lraw.syscall_raw(nr, compat.unpack(args))
           return ("errno %d%s"):format(e, ret == -1 and " failed" or "")
         end
         local function outcome(r)

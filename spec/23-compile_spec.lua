@@ -52,7 +52,7 @@ describe("seccomp.compile", function()
     local r = helpers.child(function(send)
       local f = seccomp.compile(policy)
       f:load()
-      send(assert(io.open(tmp)):read("a"))
+      send(assert(io.open(tmp)):read("*a"))
       local w, _, code = io.open(tmp, "w")
       return w == nil and code or 0
     end)

@@ -3,6 +3,7 @@
 -- closed on malformed tables, and pledge narrowing keeps track of what is
 -- held. Filters load only in child processes.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
@@ -38,12 +39,12 @@ after_each(function() os.remove(tmp) end)
 
 describe("cpath without wpath", function()
   it("cannot truncate an existing file with O_RDONLY|O_CREAT|O_TRUNC", function()
-    local flags = O.RDONLY | O.CREAT | O.TRUNC
+    local flags = compat.bor(compat.bor(O.RDONLY, O.CREAT), O.TRUNC)
     assert_sigsys(raw("stdio rpath cpath exec", "openat", AT.FDCWD, "@" .. tmp, flags, 0))
     assert.equal(TEXT, read_file(tmp))
     -- Creating read-only without O_TRUNC is still what rpath cpath allow.
     assert_exit(0, raw("stdio rpath cpath exec", "openat", AT.FDCWD, "@" .. tmp .. ".new",
-                       O.RDONLY | O.CREAT, 384))
+                       compat.bor(O.RDONLY, O.CREAT), 384))
     os.remove(tmp .. ".new")
   end)
 
@@ -63,7 +64,7 @@ describe("dns", function()
   it("refuses a NETLINK_ROUTE socket with EACCES", function()
     local NETLINK = seccomp.NETLINK
     assert_exit(E.EACCES, raw("stdio rpath exec dns", "socket", AF.NETLINK,
-                              SOCK.RAW | SOCK.CLOEXEC, NETLINK.ROUTE))
+                              compat.bor(SOCK.RAW, SOCK.CLOEXEC), NETLINK.ROUTE))
   end)
 
   it("still resolves names (getent, exec'd under stdio dns)", function()
@@ -74,7 +75,7 @@ describe("dns", function()
 
   it("opens no raw IP socket", function()
     assert_sigsys(raw("stdio rpath exec dns", "socket", AF.INET, SOCK.RAW, 0))
-    assert_exit(0, raw("stdio rpath exec dns", "socket", AF.INET, SOCK.DGRAM | SOCK.CLOEXEC, 0))
+    assert_exit(0, raw("stdio rpath exec dns", "socket", AF.INET, compat.bor(SOCK.DGRAM, SOCK.CLOEXEC), 0))
   end)
 end)
 
@@ -83,13 +84,13 @@ describe("inet", function()
 
   it("refuses SOCK_RAW and SOCK_PACKET", function()
     assert_sigsys(raw(base, "socket", AF.INET, SOCK.RAW, 0))
-    assert_sigsys(raw(base, "socket", AF.INET6, SOCK.RAW | SOCK.CLOEXEC, 0))
+    assert_sigsys(raw(base, "socket", AF.INET6, compat.bor(SOCK.RAW, SOCK.CLOEXEC), 0))
     assert_sigsys(raw(base, "socket", AF.INET, SOCK.PACKET, 0))
   end)
 
   it("opens stream and datagram sockets with or without CLOEXEC and NONBLOCK", function()
-    assert_exit(0, raw(base, "socket", AF.INET, SOCK.STREAM | SOCK.CLOEXEC | SOCK.NONBLOCK, 0))
-    assert_exit(0, raw(base, "socket", AF.INET6, SOCK.DGRAM | SOCK.NONBLOCK, 0))
+    assert_exit(0, raw(base, "socket", AF.INET, compat.bor(compat.bor(SOCK.STREAM, SOCK.CLOEXEC), SOCK.NONBLOCK), 0))
+    assert_exit(0, raw(base, "socket", AF.INET6, compat.bor(SOCK.DGRAM, SOCK.NONBLOCK), 0))
     assert_exit(0, raw(base, "socket", AF.INET6, SOCK.STREAM, 0))
   end)
 end)

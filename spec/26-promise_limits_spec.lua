@@ -3,6 +3,7 @@
 -- through READ_IMPLIES_EXEC, only TCP and UDP for inet, and stdio copies
 -- between open descriptors (cat into a file).
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local policy = require "seccomp.policy"
 local helpers = require "helpers"
@@ -22,10 +23,10 @@ end
 
 local function find_lua()
   for dir in (os.getenv("PATH") or "/usr/bin"):gmatch("[^:]+") do
-    local f = io.open(dir .. "/lua5.4")
-    if f then f:close(); return dir .. "/lua5.4" end
+    local f = io.open(dir .. "/" .. helpers.LUA)
+    if f then f:close(); return dir .. "/" .. helpers.LUA end
   end
-  error("lua5.4 not found in PATH")
+  error(helpers.LUA .. " not found in PATH")
 end
 
 describe("clone under every promise", function()
@@ -45,11 +46,11 @@ describe("clone under every promise", function()
     -- clone(SIGCHLD) is fork: the parent sysraw exits 0 with the pid.
     assert_exit(0, raw(ALL, EPERM, "clone", SIG.SIGCHLD, 0, 0, 0, 0))
     for _, name in ipairs(new_flags) do
-      local r = raw(ALL, EPERM, "clone", CLONE[name] | SIG.SIGCHLD, 0, 0, 0, 0)
+      local r = raw(ALL, EPERM, "clone", compat.bor(CLONE[name], SIG.SIGCHLD), 0, 0, 0, 0)
       assert(helpers.exited(r, E.EPERM), "CLONE_" .. name .. ": " .. helpers.describe(r))
     end
-    assert_sigsys(raw(ALL, nil, "clone", CLONE.NEWUSER | SIG.SIGCHLD, 0, 0, 0, 0))
-    assert_sigsys(raw("stdio proc exec", nil, "clone", CLONE.NEWNET | SIG.SIGCHLD, 0, 0, 0, 0))
+    assert_sigsys(raw(ALL, nil, "clone", compat.bor(CLONE.NEWUSER, SIG.SIGCHLD), 0, 0, 0, 0))
+    assert_sigsys(raw("stdio proc exec", nil, "clone", compat.bor(CLONE.NEWNET, SIG.SIGCHLD), 0, 0, 0, 0))
   end)
 
   it("refuses unshare under every promise", function()
@@ -59,13 +60,14 @@ describe("clone under every promise", function()
   it("creates threads with stdio, never with a namespace flag", function()
     local r = helpers.sysraw(function() seccomp.pledge("stdio rpath exec") end, "thread")
     assert_exit(0, r)
-    local thread = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD
+    local thread = compat.bor(compat.bor(compat.bor(compat.bor(CLONE.VM, CLONE.FS), CLONE.FILES), CLONE.SIGHAND),
+                              CLONE.THREAD)
     -- Allowed, the kernel would refuse CLONE_NEWNS with CLONE_FS (EINVAL)
     -- and CLONE_NEWUSER with CLONE_THREAD (EINVAL): EPERM is the filter.
     assert_exit(E.EINVAL, helpers.sysraw(function() end, "raw", seccomp.syscall("clone"),
-                                         thread | CLONE.NEWNS, 0, 0, 0, 0))
+                                         compat.bor(thread, CLONE.NEWNS), 0, 0, 0, 0))
     for _, name in ipairs(new_flags) do
-      r = raw("stdio rpath exec", EPERM, "clone", thread | CLONE[name], 0, 0, 0, 0)
+      r = raw("stdio rpath exec", EPERM, "clone", compat.bor(thread, CLONE[name]), 0, 0, 0, 0)
       assert(helpers.exited(r, E.EPERM), "CLONE_" .. name .. ": " .. helpers.describe(r))
     end
   end)
@@ -105,10 +107,10 @@ describe("READ_IMPLIES_EXEC", function()
         core.personality(PER.READ_IMPLIES_EXEC)
         core.personality(0)
         seccomp.pledge("stdio rpath exec")
-      end, "raw", seccomp.syscall("mmap"), 0, 4096, prot, MAP.PRIVATE | MAP.ANONYMOUS, -1, 0)
+      end, "raw", seccomp.syscall("mmap"), 0, 4096, prot, compat.bor(MAP.PRIVATE, MAP.ANONYMOUS), -1, 0)
     end
     assert_exit(0, mmap(PROT.READ))
-    assert_sigsys(mmap(PROT.READ | PROT.EXEC))
+    assert_sigsys(mmap(compat.bor(PROT.READ, PROT.EXEC)))
   end)
 end)
 
@@ -118,9 +120,9 @@ describe("inet sockets", function()
   it("are TCP or UDP, with the protocol 0 or named", function()
     assert_exit(0, raw(base, nil, "socket", AF.INET, SOCK.STREAM, 0))
     assert_exit(0, raw(base, nil, "socket", AF.INET, SOCK.STREAM, IPPROTO.TCP))
-    assert_exit(0, raw(base, nil, "socket", AF.INET6, SOCK.STREAM | SOCK.CLOEXEC, IPPROTO.TCP))
+    assert_exit(0, raw(base, nil, "socket", AF.INET6, compat.bor(SOCK.STREAM, SOCK.CLOEXEC), IPPROTO.TCP))
     assert_exit(0, raw(base, nil, "socket", AF.INET, SOCK.DGRAM, IPPROTO.UDP))
-    assert_exit(0, raw(base, nil, "socket", AF.INET6, SOCK.DGRAM | SOCK.NONBLOCK, 0))
+    assert_exit(0, raw(base, nil, "socket", AF.INET6, compat.bor(SOCK.DGRAM, SOCK.NONBLOCK), 0))
   end)
 
   it("refuse every other protocol, and TCP and UDP on the wrong type", function()
@@ -161,7 +163,7 @@ describe("stdio moves data between open descriptors", function()
     ]]):format(src)
     local r = helpers.child(function()
       core.execv("/bin/sh", { "/bin/sh", "-c", 'out=$1; shift; exec "$@" > "$out"', "sh", dst,
-        lua, "-e", ("package.path=%q; package.cpath=%q"):format(package.path, package.cpath),
+        lua, "-e", helpers.JIT_OFF .. ("package.path=%q; package.cpath=%q"):format(package.path, package.cpath),
         "-e", script })
     end)
     assert_exit(0, r)

@@ -5,6 +5,7 @@
 -- and process promises and all of them together, each also built into a
 -- filter; the dns, unix and inet combinations proven in the kernel.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local policy = require "seccomp.policy"
 local helpers = require "helpers"
 
@@ -17,8 +18,8 @@ local ALL64 = -1  -- every bit of a 64-bit argument
 -- comparisons, which are taken to overlap anything.
 local function as_masked(c)
   local width = c.bits == 32 and 0xffffffff or ALL64
-  if c.op == "eq" then return c.arg, width, c.a & width end
-  if c.op == "masked_eq" then return c.arg, c.a & width, c.b & width end
+  if c.op == "eq" then return c.arg, width, compat.band(c.a, width) end
+  if c.op == "masked_eq" then return c.arg, compat.band(c.a, width), compat.band(c.b, width) end
   return nil
 end
 
@@ -29,7 +30,7 @@ local function can_both_hold(a, b)
     local ia, ma, va = as_masked(ca)
     for _, cb in ipairs(b.cmps) do
       local ib, mb, vb = as_masked(cb)
-      if ia ~= nil and ia == ib and ((va ~ vb) & ma & mb) ~= 0 then return false end
+      if ia ~= nil and ia == ib and (compat.band(compat.band((compat.bxor(va, vb)), ma), mb)) ~= 0 then return false end
     end
   end
   return true
@@ -72,10 +73,10 @@ local function combinations()
     for j = i + 1, #names do list[#list + 1] = { names[i], names[j] } end
   end
   local net = { "stdio", "rpath", "dns", "inet", "unix", "sendfd", "recvfd", "proc" }
-  for bits = 1, (1 << #net) - 1 do
+  for bits = 1, (compat.shl(1, #net)) - 1 do
     local set = {}
     for k = 1, #net do
-      if bits & (1 << (k - 1)) ~= 0 then set[#set + 1] = net[k] end
+      if compat.band(bits, (compat.shl(1, (k - 1)))) ~= 0 then set[#set + 1] = net[k] end
     end
     list[#list + 1] = set
   end

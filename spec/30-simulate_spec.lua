@@ -8,9 +8,11 @@
 -- the call), a kill (death by SIGSYS with nothing recorded).
 
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
+local helpers = require "helpers"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local child = require "seccomp.child"
 
 local B = core.bpf
@@ -28,12 +30,13 @@ local CALLS = { "getpid", "getppid", "getuid", "geteuid", "getgid", "getegid",
 
 -- Values near the edges comparisons care about.
 local EDGES = { 0, 1, 2, 3, 7, 0x7f, 0xff, 0x7fffffff, 0x80000000, 0xffffffff,
-                0x100000000, 0x1ffffffff, -1, -2, math.maxinteger, math.mininteger,
-                0x7fffffff00000000, 0xffffffff00000000 }
+                0x100000000, 0x1ffffffff, -1, -2, compat.value("0x7fffffffffffffff"),
+                compat.value("0x8000000000000000"),
+                compat.value("0x7fffffff00000000"), compat.value("0xffffffff00000000") }
 
 local function value()
   local r = math.random(4)
-  if r == 1 then return math.random(math.mininteger, math.maxinteger) end
+  if r == 1 then return math.random(compat.value("0x8000000000000000"), compat.value("0x7fffffffffffffff")) end
   local v = EDGES[math.random(#EDGES)]
   if r == 2 then v = v + math.random(-1, 1) end
   return v
@@ -128,7 +131,7 @@ local function random_filter()
       end
     end
     -- Rules the core refuses (same as the default, conflicting) are skipped.
-    pcall(f.add, f, action, name, table.unpack(cmps))
+    pcall(f.add, f, action, name, compat.unpack(cmps))
   end
   return f
 end
@@ -213,7 +216,7 @@ end)
 
 -- Raw programs: every instruction class the kernel allows for seccomp.
 local function insn(code, k, jt, jf)
-  return string.pack("=I2BBI4", code, jt or 0, jf or 0, k & 0xffffffff)
+  return helpers.pack("=I2BBI4", code, jt or 0, jf or 0, compat.band(k, 0xffffffff))
 end
 
 local ALU_OPS = { B.BPF_ADD, B.BPF_SUB, B.BPF_MUL, B.BPF_DIV, B.BPF_OR,
@@ -224,10 +227,10 @@ local function random_ret()
   local choices = {
     B.SECCOMP_RET_ALLOW, B.SECCOMP_RET_LOG, B.SECCOMP_RET_KILL_PROCESS,
     B.SECCOMP_RET_KILL_THREAD, B.SECCOMP_RET_TRAP,
-    B.SECCOMP_RET_ERRNO | math.random(1, 0xffff),
-    B.SECCOMP_RET_TRACE | math.random(0, 0xffff),
+    compat.bor(B.SECCOMP_RET_ERRNO, math.random(1, 0xffff)),
+    compat.bor(B.SECCOMP_RET_TRACE, math.random(0, 0xffff)),
   }
-  return insn(B.BPF_RET | B.BPF_K, choices[math.random(#choices)])
+  return insn(compat.bor(B.BPF_RET, B.BPF_K), choices[math.random(#choices)])
 end
 
 -- A valid random program of `n` body instructions, then returns.
@@ -235,43 +238,43 @@ local function random_program(n)
   local body, nrets = {}, 4
   -- Scratch slots are written before any read, as the kernel demands.
   for i = 0, B.BPF_MEMWORDS - 1 do
-    body[#body + 1] = insn(B.BPF_LD | B.BPF_IMM, math.random(0, 0xffffffff))
+    body[#body + 1] = insn(compat.bor(B.BPF_LD, B.BPF_IMM), math.random(0, 0xffffffff))
     body[#body + 1] = insn(B.BPF_ST, i)
   end
   for i = 1, n do
     local left = n - i + nrets  -- instructions after this one
     local r = math.random(10)
     if r <= 3 then
-      local off = B.OFFSET_NR + 4 * math.random(0, B.SIZEOF_DATA // 4 - 1)
-      body[#body + 1] = insn(B.BPF_LD | B.BPF_W | B.BPF_ABS, off)
+      local off = B.OFFSET_NR + 4 * math.random(0, compat.idiv(B.SIZEOF_DATA, 4) - 1)
+      body[#body + 1] = insn(compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), off)
     elseif r == 4 then
       local op = ALU_OPS[math.random(#ALU_OPS)]
       local k = math.random(0, 0xffffffff)
       if op == B.BPF_LSH or op == B.BPF_RSH then k = math.random(0, 31) end
       if op == B.BPF_DIV and k == 0 then k = 3 end
-      body[#body + 1] = insn(B.BPF_ALU | op | B.BPF_K, k)
+      body[#body + 1] = insn(compat.bor(compat.bor(B.BPF_ALU, op), B.BPF_K), k)
     elseif r == 5 then
-      body[#body + 1] = insn(B.BPF_ALU | ALU_OPS[math.random(#ALU_OPS)] | B.BPF_X, 0)
+      body[#body + 1] = insn(compat.bor(compat.bor(B.BPF_ALU, ALU_OPS[math.random(#ALU_OPS)]), B.BPF_X), 0)
     elseif r == 6 then
-      local c = ({ B.BPF_MISC | B.BPF_TAX, B.BPF_MISC | B.BPF_TXA,
-                   B.BPF_ALU | B.BPF_NEG, B.BPF_LDX | B.BPF_IMM,
-                   B.BPF_LD | B.BPF_W | B.BPF_LEN })[math.random(5)]
+      local c = ({ compat.bor(B.BPF_MISC, B.BPF_TAX), compat.bor(B.BPF_MISC, B.BPF_TXA),
+                   compat.bor(B.BPF_ALU, B.BPF_NEG), compat.bor(B.BPF_LDX, B.BPF_IMM),
+                   compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_LEN) })[math.random(5)]
       body[#body + 1] = insn(c, math.random(0, 0xffffffff))
     elseif r == 7 then
-      local c = ({ B.BPF_ST, B.BPF_STX, B.BPF_LD | B.BPF_MEM,
-                   B.BPF_LDX | B.BPF_MEM })[math.random(4)]
+      local c = ({ B.BPF_ST, B.BPF_STX, compat.bor(B.BPF_LD, B.BPF_MEM),
+                   compat.bor(B.BPF_LDX, B.BPF_MEM) })[math.random(4)]
       body[#body + 1] = insn(c, math.random(0, B.BPF_MEMWORDS - 1))
     elseif r == 8 then
-      body[#body + 1] = insn(B.BPF_JMP | B.BPF_JA, math.random(0, math.min(left - 1, 3)))
+      body[#body + 1] = insn(compat.bor(B.BPF_JMP, B.BPF_JA), math.random(0, math.min(left - 1, 3)))
     else
       local src = math.random(2) == 1 and B.BPF_K or B.BPF_X
-      body[#body + 1] = insn(B.BPF_JMP | JMP_OPS[math.random(#JMP_OPS)] | src,
+      body[#body + 1] = insn(compat.bor(compat.bor(B.BPF_JMP, JMP_OPS[math.random(#JMP_OPS)]), src),
                              value(), math.random(0, math.min(left - 1, 5)),
                              math.random(0, math.min(left - 1, 5)))
     end
   end
   for _ = 1, nrets - 1 do body[#body + 1] = random_ret() end
-  body[#body + 1] = insn(B.BPF_RET | B.BPF_A, 0)
+  body[#body + 1] = insn(compat.bor(B.BPF_RET, B.BPF_A), 0)
   return table.concat(body)
 end
 
@@ -280,9 +283,9 @@ describe("bpf_run", function()
 
   -- Programs may read the instruction pointer: learn the one syscall_raw
   -- calls from (the same in every forked child) from a trap.
-  local trap_all = insn(B.BPF_RET | B.BPF_K, B.SECCOMP_RET_TRAP)
+  local trap_all = insn(compat.bor(B.BPF_RET, B.BPF_K), B.SECCOMP_RET_TRAP)
   local _, ip = kernel(function() lraw.bpf_load(trap_all) end, seccomp.syscall("getpid"), args())
-  assert.is_true(math.type(ip) == "integer" and ip ~= 0, tostring(_) .. " " .. tostring(ip))
+  assert.is_true(compat.is_integer(ip) and ip ~= 0, tostring(_) .. " " .. tostring(ip))
 
   it("agrees with the kernel on random raw programs (seed " .. seed .. ")", function()
     for _ = 1, 60 do
@@ -294,7 +297,7 @@ describe("bpf_run", function()
       local got = kernel(function() lraw.bpf_load(prog) end, nr, a)
       if os.getenv("SECCOMP_DUMP") and predicted(action, data) ~= got then
         local fh = io.open(os.getenv("SECCOMP_DUMP"), "wb")
-        fh:write(string.pack("<i4", nr) .. string.pack("<i8i8i8i8i8i8", table.unpack(a)) .. prog)
+        fh:write(helpers.pack("<i4", nr) .. helpers.pack("<i8i8i8i8i8i8", compat.unpack(a)) .. prog)
         fh:close()
       end
       assert.are.equal(predicted(action, data), got,
@@ -313,18 +316,18 @@ describe("bpf_run", function()
   end)
 
   it("refuses programs the kernel would refuse", function()
-    local ret = insn(B.BPF_RET | B.BPF_K, B.SECCOMP_RET_ALLOW)
+    local ret = insn(compat.bor(B.BPF_RET, B.BPF_K), B.SECCOMP_RET_ALLOW)
     local bad = {
       "",                                                         -- empty
       "abc",                                                      -- not whole
-      insn(B.BPF_LD | B.BPF_W | B.BPF_ABS, 2) .. ret,             -- misaligned
-      insn(B.BPF_LD | B.BPF_W | B.BPF_ABS, B.SIZEOF_DATA) .. ret, -- outside
-      insn(B.BPF_JMP | B.BPF_JA, 1) .. ret,                       -- jumps out
-      insn(B.BPF_JMP | B.BPF_JEQ | B.BPF_K, 0, 0, 1) .. ret,      -- jumps out
-      insn(B.BPF_ALU | B.BPF_DIV | B.BPF_K, 0) .. ret,            -- div by 0
-      insn(B.BPF_ALU | B.BPF_MOD | B.BPF_K, 3) .. ret,            -- not seccomp
+      insn(compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), 2) .. ret,             -- misaligned
+      insn(compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), B.SIZEOF_DATA) .. ret, -- outside
+      insn(compat.bor(B.BPF_JMP, B.BPF_JA), 1) .. ret,                       -- jumps out
+      insn(compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K), 0, 0, 1) .. ret,      -- jumps out
+      insn(compat.bor(compat.bor(B.BPF_ALU, B.BPF_DIV), B.BPF_K), 0) .. ret,            -- div by 0
+      insn(compat.bor(compat.bor(B.BPF_ALU, B.BPF_MOD), B.BPF_K), 3) .. ret,            -- not seccomp
       insn(B.BPF_ST, B.BPF_MEMWORDS) .. ret,                      -- no slot
-      insn(B.BPF_LD | B.BPF_IMM, 0),                              -- no return
+      insn(compat.bor(B.BPF_LD, B.BPF_IMM), 0),                              -- no return
     }
     for i, prog in ipairs(bad) do
       assert.has_error(function() core.bpf_run(prog, arch, 0) end, nil, "program " .. i)
@@ -335,25 +338,25 @@ describe("bpf_run", function()
   end)
 
   it("refuses a load from a scratch slot exactly when the kernel does", function()
-    local ret = insn(B.BPF_RET | B.BPF_K, B.SECCOMP_RET_ALLOW)
-    local nr = insn(B.BPF_LD | B.BPF_W | B.BPF_ABS, B.OFFSET_NR)
+    local ret = insn(compat.bor(B.BPF_RET, B.BPF_K), B.SECCOMP_RET_ALLOW)
+    local nr = insn(compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS), B.OFFSET_NR)
     local programs = {
       -- never written
-      insn(B.BPF_LD | B.BPF_MEM, 0) .. ret,
+      insn(compat.bor(B.BPF_LD, B.BPF_MEM), 0) .. ret,
       -- written, then read
-      insn(B.BPF_ST, 0) .. insn(B.BPF_LD | B.BPF_MEM, 0) .. ret,
-      insn(B.BPF_STX, 15) .. insn(B.BPF_LDX | B.BPF_MEM, 15) .. insn(B.BPF_RET | B.BPF_A, 0),
+      insn(B.BPF_ST, 0) .. insn(compat.bor(B.BPF_LD, B.BPF_MEM), 0) .. ret,
+      insn(B.BPF_STX, 15) .. insn(compat.bor(B.BPF_LDX, B.BPF_MEM), 15) .. insn(compat.bor(B.BPF_RET, B.BPF_A), 0),
       -- another slot written
-      insn(B.BPF_ST, 1) .. insn(B.BPF_LDX | B.BPF_MEM, 2) .. ret,
+      insn(B.BPF_ST, 1) .. insn(compat.bor(B.BPF_LDX, B.BPF_MEM), 2) .. ret,
       -- written on one branch only, read after the branches join
-      nr .. insn(B.BPF_JMP | B.BPF_JEQ | B.BPF_K, 0, 0, 1) .. insn(B.BPF_ST, 3)
-         .. insn(B.BPF_LDX | B.BPF_MEM, 3) .. ret,
+      nr .. insn(compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K), 0, 0, 1) .. insn(B.BPF_ST, 3)
+         .. insn(compat.bor(B.BPF_LDX, B.BPF_MEM), 3) .. ret,
       -- written on both branches
-      nr .. insn(B.BPF_JMP | B.BPF_JEQ | B.BPF_K, 0, 0, 2) .. insn(B.BPF_ST, 3)
-         .. insn(B.BPF_JMP | B.BPF_JA, 1) .. insn(B.BPF_STX, 3)
-         .. insn(B.BPF_LD | B.BPF_MEM, 3) .. ret,
+      nr .. insn(compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K), 0, 0, 2) .. insn(B.BPF_ST, 3)
+         .. insn(compat.bor(B.BPF_JMP, B.BPF_JA), 1) .. insn(B.BPF_STX, 3)
+         .. insn(compat.bor(B.BPF_LD, B.BPF_MEM), 3) .. ret,
       -- a jump over the store
-      insn(B.BPF_JMP | B.BPF_JA, 1) .. insn(B.BPF_ST, 4) .. insn(B.BPF_LD | B.BPF_MEM, 4) .. ret,
+      insn(compat.bor(B.BPF_JMP, B.BPF_JA), 1) .. insn(B.BPF_ST, 4) .. insn(compat.bor(B.BPF_LD, B.BPF_MEM), 4) .. ret,
     }
     local seen = {}
     for i, prog in ipairs(programs) do

@@ -14,7 +14,7 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code, err)
     assert.matches("learning /bin/ls /", err)
     assert.matches("bin\n", out)  -- ls printed its listing
-    local text = io.open(policy):read("a")
+    local text = io.open(policy):read("*a")
     assert.matches('"execve"', text)
     assert.is_table(load(text, "policy", "t", {})())
     -- learn without --output prints the policy on stdout.
@@ -163,7 +163,8 @@ describe("lua-seccomp", function()
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
     -- The second tool in the pipe finds its modules alone.
-    code, out = cli("learn -- /bin/ls / 2>/dev/null | lua5.4 bin/lua-seccomp run --policy - -- /bin/ls /")
+    code, out = cli("learn -- /bin/ls / 2>/dev/null | " .. helpers.LUA_CMD
+                    .. " bin/lua-seccomp run --policy - -- /bin/ls /")
     assert.are.equal(0, code)
     assert.matches("\nbin\n", "\n" .. out)
   end)
@@ -215,7 +216,7 @@ describe("lua-seccomp", function()
     -- which became the shell, ends by SIGSYS itself.
     local core = require "seccomp.core"
     local r = helpers.child(function()
-      core.execv("/usr/bin/lua5.4", { "lua5.4", "bin/lua-seccomp", "run", "--policy", policy,
+      core.execv("/usr/bin/" .. helpers.LUA, { helpers.LUA, "bin/lua-seccomp", "run", "--policy", policy,
                                       "--", "/bin/sh", "-c", "echo hi | cat" })
     end)
     assert.is_true(helpers.signaled(r, seccomp.SIG.SIGSYS), helpers.describe(r))
@@ -247,12 +248,12 @@ describe("lua-seccomp", function()
   it("has help where its modules cannot be found", function()
     local dir = helpers.tmpname()
     assert(os.execute("mkdir -p " .. dir .. "/bin && cp bin/lua-seccomp " .. dir .. "/bin/"))
-    local tool = "env -u LUA_PATH -u LUA_CPATH lua5.4 " .. dir .. "/bin/lua-seccomp "
+    local tool = "env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA_CMD .. " " .. dir .. "/bin/lua-seccomp "
     local _, help = cli("help run")
     for _, args in ipairs { "help run", "run --help" } do
-      local p = io.popen(tool .. args .. " 2>&1")
-      local out = p:read("a")
-      local _, _, code = p:close()
+      local p, close = helpers.popen(tool .. args .. " 2>&1")
+      local out = p:read("*a")
+      local _, _, code = close()
       assert.are.equal(0, code, out)
       assert.are.equal(help, out)
     end

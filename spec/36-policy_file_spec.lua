@@ -3,7 +3,7 @@
 local seccomp = require "seccomp"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local policy_file = seccomp.policy_file  -- the library's loader, through the façade
 local helpers = require "helpers"
 

@@ -8,9 +8,9 @@ local NOWHERE = "env -u LUA_PATH_5_4 -u LUA_CPATH_5_4 LUA_PATH='/nonexistent/?.l
                 "LUA_CPATH='/nonexistent/?.so' "
 
 local function shell(command)
-  local p = io.popen(command .. " 2>&1")
-  local out = p:read("a")
-  local _, _, code = p:close()
+  local p, close = helpers.popen(command .. " 2>&1")
+  local out = p:read("*a")
+  local _, _, code = close()
   return code, out
 end
 
@@ -44,7 +44,7 @@ describe("lua-seccomp from anywhere", function()
 
   it("runs from a checkout, by path or through lua5.4", function()
     works(checkout .. "/bin/lua-seccomp")
-    local code, out = shell("cd /tmp && " .. NOWHERE .. "lua5.4 " ..
+    local code, out = shell("cd /tmp && " .. NOWHERE .. helpers.LUA_CMD .. " " ..
                             quote(checkout .. "/bin/lua-seccomp") .. " --version")
     assert.are.equal(0, code, out)
     assert.matches("^lua%-seccomp ", out)

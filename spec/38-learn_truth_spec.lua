@@ -2,16 +2,17 @@
 -- it recorded, arguments included, and it returns when its command ends,
 -- killing what the command left running and saying so.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
 
 -- Whether process `pid` has ended (gone, or a zombie nobody reaped yet).
 local function ended(pid)
   local fh = io.open("/proc/" .. pid .. "/stat")
   if not fh then return true end
-  local stat = fh:read("a")
+  local stat = fh:read("*a")
   fh:close()
   return stat:match("^%d+ %b() (%a)") == "Z"
 end
@@ -42,13 +43,13 @@ describe("seccomp.learn", function()
     t = seccomp.pledge(table.concat(without, " "), { load = false }):test(work)
     assert.is_false(t.ok)
     assert.are.equal("openat", t.syscall)
-    assert.are.equal(O.WRONLY, t.args[3] & O.ACCMODE)
+    assert.are.equal(O.WRONLY, compat.band(t.args[3], O.ACCMODE))
   end)
 
   it("returns when the command ends and kills the background job it left", function()
     local pidfile = helpers.tmpname()
     local r = seccomp.learn({ "/bin/sh", "-c", "sleep 1000 & echo $! > " .. pidfile })
-    local pid = math.tointeger(tonumber(helpers.read_file(pidfile)))
+    local pid = compat.tointeger(tonumber(helpers.read_file(pidfile)))
     os.remove(pidfile)
     assert.are.equal(0, r.code)
     assert.are.equal(1, #r.killed)
@@ -96,7 +97,7 @@ describe("seccomp.learn", function()
       end
       send(("%d %d %d %s"):format(r.code, lost, #r.killed, r.killed[1] and r.killed[1].pid or 0))
     end)
-    local pid = math.tointeger(tonumber(helpers.read_file(pidfile)))
+    local pid = compat.tointeger(tonumber(helpers.read_file(pidfile)))
     os.remove(pidfile)
     helpers.assert_exit(0, result)
     assert.are.equal("0 0 1 " .. pid, result.output)

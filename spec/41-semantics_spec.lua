@@ -1,5 +1,6 @@
 -- Filter semantics the kernel guarantees, asserted in child processes.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 
@@ -8,7 +9,7 @@ local nr = seccomp.syscall
 local getppid = tostring(nr("getppid"))
 
 local function lthread()
-  return assert(package.loadlib("build/spec/lthread.so", "luaopen_lthread"))()
+  return assert(package.loadlib(require("helpers").BUILD .. "/spec/lthread.so", "luaopen_lthread"))()
 end
 
 local function deny_getppid(action)
@@ -49,7 +50,7 @@ describe("the largest errno", function()
   local function largest()
     local lo, hi = 1, 65536
     while lo + 1 < hi do
-      local mid = (lo + hi) // 2
+      local mid = compat.idiv((lo + hi), 2)
       if pcall(seccomp.errno, mid) then lo = mid else hi = mid end
     end
     return lo

@@ -12,6 +12,7 @@
 -- (default 100) calls each; `make security-full` runs 100 x 100.
 -- SECCOMP_DIFF_SEED picks the random sequence.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local helpers = require "helpers"
 local ref = dofile("spec/reference_eval.lua")
 
@@ -42,8 +43,8 @@ local function pick(list) return list[rand(1, #list)] end
 
 local BOUNDARY64 = {
   0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0xffff, 0x7fffffff, 0x80000000,
-  0xffffffff, 0x100000000, 0x100000001, 0x1ffffffff, 0x7fffffffffffffff,
-  math.mininteger, -1, -2, 0xffffffff00000000, 0xffffffff80000000,
+  0xffffffff, 0x100000000, 0x100000001, 0x1ffffffff, compat.value("0x7fffffffffffffff"),
+  compat.value("0x8000000000000000"), -1, -2, compat.value("0xffffffff00000000"), compat.value("0xffffffff80000000"),
 }
 local BOUNDARY32 = {
   0, 1, 2, 0x7f, 0xff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
@@ -58,7 +59,7 @@ local function datum(bits)
 end
 
 local MASKS = { 1, 0xf0, 0xff, 0xffff, 0x80000000, 0xffffffff,
-                0xffffffff00000000, 0x8000000000000001, -1 }
+                compat.value("0xffffffff00000000"), compat.value("0x8000000000000001"), -1 }
 local OPS = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq" }
 
 -- Ranges become up to 32 (arg32) or 64 (arg) masked blocks each, and the
@@ -71,8 +72,8 @@ local function random_cmp(arg)
   local c = { arg = arg, op = op, bits = bits }
   if op == "masked_eq" then
     local mask = rand(1, 3) == 1 and math.random(0) or pick(MASKS)
-    if bits == 32 then mask = mask & 0xffffffff end
-    c.a, c.b = mask, datum(bits) & mask
+    if bits == 32 then mask = compat.band(mask, 0xffffffff) end
+    c.a, c.b = mask, compat.band(datum(bits), mask)
   else
     c.a = datum(bits)
   end
@@ -140,7 +141,7 @@ local function random_filter()
       end
       local api = {}
       for i, c in ipairs(cmps) do api[i] = api_cmp(c) end
-      local ok, err = pcall(f.add, f, action, nr, table.unpack(api))
+      local ok, err = pcall(f.add, f, action, nr, compat.unpack(api))
       if ok then
         set.rules[#set.rules + 1] = { action = action, nr = nr, cmps = cmps }
       else
@@ -162,17 +163,17 @@ local function random_args(set, nr)
         local t = near[c.arg + 1]
         if c.op == "masked_eq" then
           local noise = math.random(0)
-          t[#t + 1] = (noise & ~c.a) | c.b
-          t[#t + 1] = ((noise & ~c.a) | c.b) ~ (c.a & -c.a)
+          t[#t + 1] = compat.bor((compat.band(noise, compat.bnot(c.a))), c.b)
+          t[#t + 1] = compat.bxor((compat.bor((compat.band(noise, compat.bnot(c.a))), c.b)), (compat.band(c.a, -c.a)))
         else
           t[#t + 1] = c.a
           t[#t + 1] = c.a + 1
           t[#t + 1] = c.a - 1
         end
         local v = t[#t]
-        t[#t + 1] = v ~ 0x100000000
-        t[#t + 1] = (v & 0xffffffff) | 0xffffffff00000000
-        t[#t + 1] = v & 0xffffffff
+        t[#t + 1] = compat.bxor(v, 0x100000000)
+        t[#t + 1] = compat.bor((compat.band(v, 0xffffffff)), compat.value("0xffffffff00000000"))
+        t[#t + 1] = compat.band(v, 0xffffffff)
       end
     end
   end
@@ -210,7 +211,7 @@ local function kernel_verdicts(guard, f, calls)
   local infile, outfile = os.tmpname(), os.tmpname()
   local fh = assert(io.open(infile, "w"))
   for _, c in ipairs(calls) do
-    fh:write(string.format("%d %d %d %d %d %d %d\n", c.nr, table.unpack(c.args)))
+    fh:write(string.format("%d %d %d %d %d %d %d\n", c.nr, compat.unpack(c.args)))
   end
   fh:close()
   local results, start = {}, 0
@@ -289,7 +290,7 @@ describe("the kernel and the reference evaluator", function()
     local agree, total, failures = 0, 0, {}
     for _ = 1, NFILTERS do
       local f, set = random_filter()
-      while #f:bpf() // 8 > helpers.const("BPF_MAXINSNS") do
+      while compat.idiv(#f:bpf(), 8) > helpers.const("BPF_MAXINSNS") do
         -- too long for the kernel: load must raise, and we try another
         local r = helpers.child(function()
           local ok, err = pcall(f.load, f)
@@ -332,7 +333,7 @@ describe("libseccomp 2.5.4 regressions", function()
       local ok = pcall(function()
         local api = {}
         for i, c in ipairs(r.cmps) do api[i] = api_cmp(c) end
-        f:add(r.action, r.nr, table.unpack(api))
+        f:add(r.action, r.nr, compat.unpack(api))
       end)
       if ok then set.rules[#set.rules + 1] = r end
     end

@@ -9,6 +9,7 @@
 -- runs 100000. SECCOMP_FUZZ_SEED picks the random sequence; a crash names
 -- the seed of its child.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local helpers = require "helpers"
 
 local NCALLS = tonumber(os.getenv("SECCOMP_FUZZ_CALLS")) or 20000
@@ -27,11 +28,11 @@ local MODULE = {
 local ARG_METHODS = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq", "flags_in" }
 local ACTIONS = { "allow", "kill", "kill_process", "kill_thread", "trap", "log" }
 
-local HUGE = string.rep("x", 1 << 20)
+local HUGE = string.rep("x", compat.shl(1, 20))
 local SCALARS = {
   true, false, 0, 1, -1, 2, 5, 6, 7, 255, 256, 4094, 4095, 4096, 65535,
   65536, 0x7fffffff, 0x80000000, -0x80000000, -0x80000001, 0xffffffff,
-  0x100000000, math.maxinteger, math.mininteger, 0.5, 1.0, -0.0, 2.0^63,
+  0x100000000, compat.value("0x7fffffffffffffff"), compat.value("0x8000000000000000"), 0.5, 1.0, -0.0, 2.0^63,
   -2.0^63, 2.0^53 + 1, 1e308, 0/0, 1/0, -1/0, "", "allow", "kill",
   "errno", "trap", "log", "notify", "kill_thread", "x86", "x86_64", "x32",
   "native", "aarch64", "getppid", "openat", "write", "@basic-io",
@@ -141,7 +142,7 @@ local function fuzz(seed, ncalls)
       local name = pick(MODULE)
       local a, n = args(math.random(0, 3))
       label = "seccomp." .. name
-      ok, err = pcall(seccomp[name], table.unpack(a, 1, n))
+      ok, err = pcall(seccomp[name], compat.unpack(a, 1, n))
       if ok and name == "filter" and err then
         pcall(err.close, err)
       end
@@ -156,7 +157,7 @@ local function fuzz(seed, ncalls)
       label = "arg:" .. m
       ok, err = pcall(function()
         local c = (math.random(2) == 1 and seccomp.arg or seccomp.arg32)(value())
-        return c[m](c, table.unpack(a, 1, n))
+        return c[m](c, compat.unpack(a, 1, n))
       end)
     elseif r <= 46 then
       -- load must raise on anything but an open filter: never try an open one
@@ -175,7 +176,7 @@ local function fuzz(seed, ncalls)
                      and state(f)
       label = "f:" .. name
       if type(f) == "userdata" then note(f, label, a, n) end
-      ok, err = pcall(pool[1][name], f, table.unpack(a, 1, n))
+      ok, err = pcall(pool[1][name], f, compat.unpack(a, 1, n))
       if not ok and before and state(f) ~= before then
         violation(label .. " raised (" .. tostring(err) .. ") but changed the filter; calls: "
                   .. table.concat(history[f] or {}, "; "))
@@ -215,7 +216,7 @@ describe("the fuzzer", function()
   it(string.format("makes %d calls with values of every Lua type without a crash (seed %d)",
                    NCALLS, SEED), function()
     local total, raised, foreign, samples, seen = 0, 0, 0, {}, {}
-    local nchildren = (NCALLS + PER_CHILD - 1) // PER_CHILD
+    local nchildren = compat.idiv((NCALLS + PER_CHILD - 1), PER_CHILD)
     for k = 1, nchildren do
       local n = math.min(PER_CHILD, NCALLS - (k - 1) * PER_CHILD)
       local out = os.tmpname()

@@ -4,8 +4,9 @@
 -- SECCOMP_MEMORY_CYCLES (default 20000, at least 8192); `make
 -- security-full` runs 100000. SECCOMP_MEMORY_REPORT=1 prints the figures.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
 
 -- The allowed growth is 8 bytes per measured cycle (the second half), so
@@ -14,8 +15,8 @@ local helpers = require "helpers"
 local LEAK_BYTES = 8
 local MIN_CYCLES = 8192
 local CYCLES = math.max(tonumber(os.getenv("SECCOMP_MEMORY_CYCLES")) or 20000, MIN_CYCLES)
-local MEASURED = 2 * (CYCLES // 4)
-local SLACK_KB = MEASURED * LEAK_BYTES // 1024
+local MEASURED = 2 * (compat.idiv(CYCLES, 4))
+local SLACK_KB = compat.idiv(MEASURED * LEAK_BYTES, 1024)
 
 local function rss_kb()
   return tonumber(helpers.slurp("/proc/self/status"):match("VmRSS:%s*(%d+)"))
@@ -45,7 +46,7 @@ local function cycle(i)
   f:add(seccomp.errno("EPERM"), "openat",
         seccomp.arg32(2):masked_eq(seccomp.O.ACCMODE, seccomp.O.WRONLY))
   f:add(seccomp.errno("EACCES"), "socket", seccomp.arg32(0):ge(seccomp.AF.INET))
-  local rwx = seccomp.PROT.READ | seccomp.PROT.WRITE | seccomp.PROT.EXEC
+  local rwx = compat.bor(compat.bor(seccomp.PROT.READ, seccomp.PROT.WRITE), seccomp.PROT.EXEC)
   f:add("kill_thread", "mmap", seccomp.arg(2):gt(rwx), seccomp.arg(0):eq(0))
   pcall(f.add, f, "allow", "read")                    -- refused: a duplicate
   pcall(f.add, f, seccomp.errno("EPERM"), "no_such")  -- refused: unknown name
@@ -67,7 +68,7 @@ end
 local function measure(n)
   local points, fds = {}, {}
   for q = 1, 4 do
-    for i = 1, n // 4 do cycle(i) end
+    for i = 1, compat.idiv(n, 4) do cycle(i) end
     collectgarbage()
     collectgarbage()
     points[q], fds[q] = rss_kb(), fd_count()

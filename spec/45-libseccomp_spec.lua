@@ -4,6 +4,7 @@
 -- refused add adds nothing and the good rules added afterwards load and
 -- are enforced exactly, on both architectures.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local helpers = require "helpers"
 
 local E = seccomp.errno_value
@@ -68,7 +69,7 @@ describe("after an add that libseccomp refuses", function()
           { { "raw", tostring(nr("socket")), "AF_INET", "SOCK_STREAM", "0" }, 0 },
         }
         for _, c in ipairs(checks) do
-          local r = run_under(f, table.unpack(c[1]))
+          local r = run_under(f, compat.unpack(c[1]))
           assert.are.same({ how = "exit", code = c[2] }, helpers.outcome({ how = r.how, code = r.code }),
                           table.concat(c[1], " ") .. " " .. (r.msg or ""))
         end

@@ -39,12 +39,13 @@
 --       with a 64-bit ne (E2BIG: 64 x 61 blocks)
 --   05  builds, but 12802 block rules take libseccomp's export too long
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 local helpers = require "helpers"
 local ref = dofile("spec/reference_eval.lua")
 local data = dofile("spec/regression_filters.lua")
 -- Program loads with nothing of the library in between (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 
 local NATIVE = seccomp.arch_native()
 local GUARD = 199
@@ -122,7 +123,7 @@ local function run_steps(f, steps, skip_refused)
     if op == "add" or op == "add_exact" then
       ok, err = pcall(function()
         if s.cmps then return f[op](f, s[2], s[3], s.cmps()) end
-        return f[op](f, table.unpack(s, 2))
+        return f[op](f, compat.unpack(s, 2))
       end)
     elseif op == "priority" then
       ok, err = pcall(f.priority, f, s[2], s[3])
@@ -184,7 +185,7 @@ end
 
 -- The rules one step's rule is on arch: { nr =, cmps = } pieces.
 local function pieces(name, cmps, action, default, arch)
-  if math.type(name) == "integer" then
+  if compat.is_integer(name) then
     if arch == NATIVE then return { { nr = name, cmps = cmps } } end
     local ok, n = pcall(seccomp.syscall_name, name)
     if not ok then return {} end
@@ -218,7 +219,7 @@ local function steps_rules(steps, default, arch, set)
       set.rules, set.default, default = {}, seccomp.action(s[2]), seccomp.action(s[2])
     elseif (s[1] == "add" or s[1] == "add_exact") and added then
       local action = seccomp.action(s[2])
-      for _, p in ipairs(pieces(s[3], { table.unpack(s, 4) }, action, default, arch)) do
+      for _, p in ipairs(pieces(s[3], { compat.unpack(s, 4) }, action, default, arch)) do
         set.rules[#set.rules + 1] = { action = action, nr = p.nr, cmps = p.cmps }
       end
     end
@@ -256,7 +257,8 @@ end
 
 local BOUNDARY = { 0, 1, 2, 3, 4, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x7fffffff, 0x80000000,
                    0xfffffffe, 0xffffffff, 0x100000000, 0x100000001, 0x856B008,
-                   0x7ffffffffffffffe, math.maxinteger, math.mininteger, -2, -1 }
+                   compat.value("0x7ffffffffffffffe"), compat.value("0x7fffffffffffffff"),
+                   compat.value("0x8000000000000000"), -2, -1 }
 
 -- Values near the ones the rules on nr compare argument i with.
 local function near_values(set, nr)
@@ -266,12 +268,13 @@ local function near_values(set, nr)
       for _, c in ipairs(r.cmps) do
         local t = near[c.arg + 1]
         local v = c.op == "masked_eq" and c.b or c.a
-        for _, x in ipairs { v, v - 1, v + 1, v | (1 << 32), v ~ (1 << 63) } do
+        for _, x in ipairs { v, v - 1, v + 1, compat.bor(v, (compat.shl(1, 32))),
+                             compat.bxor(v, (compat.shl(1, 63))) } do
           t[#t + 1] = x
         end
         if c.op == "masked_eq" then
-          t[#t + 1] = v | ~c.a
-          t[#t + 1] = v | (~c.a & 0x5a5a5a5a5a5a5a5a)
+          t[#t + 1] = compat.bor(v, compat.bnot(c.a))
+          t[#t + 1] = compat.bor(v, (compat.band(compat.bnot(c.a), compat.value("0x5a5a5a5a5a5a5a5a"))))
         end
       end
     end
@@ -287,7 +290,7 @@ local function random_args(near, narrow)
     if #near[i] > 0 and r <= 6 then v = near[i][math.random(#near[i])]
     elseif r <= 9 then v = BOUNDARY[math.random(#BOUNDARY)]
     else v = math.random(0) end
-    args[i] = narrow and v & 0xffffffff or v
+    args[i] = narrow and compat.band(v, 0xffffffff) or v
   end
   return args
 end
@@ -348,9 +351,10 @@ end
 -- A program that answers errno GUARD to the listed calls, allows the rest.
 local function guard_program(calls)
   local B = core.bpf
-  local function insn(code, jt, jf, k) return string.pack("<I2BBI4", code, jt, jf, k) end
-  local LD, JEQ, RET = B.BPF_LD | B.BPF_W | B.BPF_ABS, B.BPF_JMP | B.BPF_JEQ | B.BPF_K,
-                       B.BPF_RET | B.BPF_K
+  local function insn(code, jt, jf, k) return helpers.pack("<I2BBI4", code, jt, jf, k) end
+  local LD, JEQ, RET = compat.bor(compat.bor(B.BPF_LD, B.BPF_W), B.BPF_ABS),
+                       compat.bor(compat.bor(B.BPF_JMP, B.BPF_JEQ), B.BPF_K),
+                       compat.bor(B.BPF_RET, B.BPF_K)
   local audit = { x86_64 = seccomp.arch_token("x86_64"), x86 = seccomp.arch_token("x86") }
   local prog = {}
   for _, c in ipairs(calls) do
@@ -358,7 +362,7 @@ local function guard_program(calls)
     prog[#prog + 1] = insn(JEQ, 0, 3, audit[c.arch])
     prog[#prog + 1] = insn(LD, 0, 0, B.OFFSET_NR)
     prog[#prog + 1] = insn(JEQ, 0, 1, c.nr)
-    prog[#prog + 1] = insn(RET, 0, 0, B.SECCOMP_RET_ERRNO | GUARD)
+    prog[#prog + 1] = insn(RET, 0, 0, compat.bor(B.SECCOMP_RET_ERRNO, GUARD))
   end
   prog[#prog + 1] = insn(RET, 0, 0, B.SECCOMP_RET_ALLOW)
   return table.concat(prog)
@@ -370,7 +374,7 @@ local function startable(entry)
   for _, steps in ipairs { entry.steps, entry.merge and entry.merge.steps or {} } do
     for _, s in ipairs(steps) do
       local name = s[3]
-      if math.type(name) == "integer" then name = select(2, pcall(seccomp.syscall_name, name)) end
+      if compat.is_integer(name) then name = select(2, pcall(seccomp.syscall_name, name)) end
       if (s[1] == "add" or s[1] == "add_exact") and not s.refused and STARTUP_SET[name]
          and seccomp.action(s[2]) ~= seccomp.SCMP_ACT_ALLOW then
         return false
@@ -402,7 +406,7 @@ local function run_in_kernel(f, calls)
     local r = helpers.sysraw(function()
       lraw.bpf_load(guard)
       lraw.bpf_load(program)
-    end, c.arch == "x86" and "int80" or "raw", c.nr, table.unpack(argv))
+    end, c.arch == "x86" and "int80" or "raw", c.nr, compat.unpack(argv))
     ends[i] = r.how .. " " .. r.code .. ((r.output or "") ~= "" and (" " .. r.output) or "")
   end
   return ends
@@ -439,7 +443,7 @@ describe("libseccomp's bpf-sim regression filters", function()
         -- same simulator decides them all on the program exported once
         local program, token = f:bpf(), seccomp.arch_token(arch == "x32" and "x86_64" or arch)
         local checks = f:rule_count() > 300 and 4 or CHECKS_PER_ARCH
-        local stride = math.max(1, #calls // checks)
+        local stride = math.max(1, compat.idiv(#calls, checks))
         for i, c in ipairs(calls) do
           local want = ref.evaluate(set, c.nr, c.args)
           local got = value_of(core.bpf_run(program, token, c.nr, c.args))
@@ -496,7 +500,7 @@ describe("libseccomp's bpf-sim regression filters", function()
   it("give one 64-bit range in several rules to libseccomp as written", function()
     -- test 04's shape: the same a1 < SSIZE_MAX in rules that differ on a0,
     -- with different actions; neither rule is split into blocks
-    local X, GETPRIO = math.maxinteger, seccomp.syscall("getpriority")
+    local X, GETPRIO = compat.value("0x7fffffffffffffff"), seccomp.syscall("getpriority")
     local E = seccomp.errno_value
     local function setup()
       local f = seccomp.filter("allow")
@@ -528,10 +532,11 @@ describe("libseccomp's bpf-sim regression filters", function()
     -- 0xfffffffe never finishes merging in 2.5.4)
     math.randomseed(4747)
     local GETPRIO, token = seccomp.syscall("getpriority"), seccomp.arch_token("x86_64")
-    local RANGES = { { "lt", math.maxinteger }, { "gt", 1 << 33 }, { "ge", 0xffffffff },
+    local RANGES = { { "lt", compat.value("0x7fffffffffffffff") }, { "gt", compat.shl(1, 33) }, { "ge", 0xffffffff },
                      { "le", 5 } }
-    local VALUES = { 0, 1, 2, 5, 6, 0xffffffff, 0x100000000, 1 << 33, (1 << 33) + 1,
-                     math.maxinteger - 1, math.maxinteger, -1, math.mininteger }
+    local VALUES = { 0, 1, 2, 5, 6, 0xffffffff, 0x100000000, compat.shl(1, 33), (compat.shl(1, 33)) + 1,
+                     compat.value("0x7ffffffffffffffe"), compat.value("0x7fffffffffffffff"), -1,
+                     compat.value("0x8000000000000000") }
     local actions = { "allow", seccomp.errno(2), seccomp.errno(3) }
     for _ = 1, tonumber(os.getenv("SECCOMP_REGRESSION_RANGES")) or 150 do
       local f = seccomp.filter(seccomp.errno(1))
@@ -549,12 +554,12 @@ describe("libseccomp's bpf-sim regression filters", function()
             elseif r == 2 then cmps[#cmps + 1] = arg:eq(VALUES[math.random(#VALUES)])
             else
               local m = VALUES[math.random(#VALUES)]
-              cmps[#cmps + 1] = arg:masked_eq(m, VALUES[math.random(#VALUES)] & m)
+              cmps[#cmps + 1] = arg:masked_eq(m, compat.band(VALUES[math.random(#VALUES)], m))
             end
           end
         end
         local action = actions[math.random(#actions)]
-        if pcall(f.add, f, action, "getpriority", table.unpack(cmps)) then
+        if pcall(f.add, f, action, "getpriority", compat.unpack(cmps)) then
           set.rules[#set.rules + 1] = { action = action, nr = GETPRIO, cmps = cmps }
         end
       end

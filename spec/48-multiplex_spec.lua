@@ -6,6 +6,7 @@
 -- arguments. Each claim runs in a child: x86_64 calls through `syscall`,
 -- i386 ones through `int 0x80` (build/sysraw).
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local helpers = require "helpers"
 
 local E, AF, SOCK = seccomp.E, seccomp.AF, seccomp.SOCK
@@ -146,7 +147,7 @@ describe("a deny rule with comparators on a filter with x86", function()
     -- Through ipc(2): without a filter the lookup answers ENOENT.
     assert_exit(E.ENOENT, int80(NOTHING, "ipc", C.SHMGET, absent_key, 4096, 0))
     assert_exit(E.EPERM, int80(load(build), "ipc", C.SHMGET, absent_key, 4096, 0))
-    assert_exit(E.EPERM, int80(load(build), "ipc", C.SHMGET | (1 << 16), absent_key, 4096, 0))
+    assert_exit(E.EPERM, int80(load(build), "ipc", compat.bor(C.SHMGET, (compat.shl(1, 16))), absent_key, 4096, 0))
   end)
 end)
 

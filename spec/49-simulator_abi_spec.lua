@@ -4,6 +4,7 @@
 -- number. Each call's verdict from f:check is compared with how a child
 -- that makes the call under the loaded filter ends.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local helpers = require "helpers"
 
 local E = seccomp.E
@@ -14,7 +15,7 @@ local X32_BIT = 0x40000000
 -- `unfiltered` is the exit code the call gives with no filter at all (x32
 -- calls answer ENOSYS on a kernel with x32 turned off, after the filter).
 local function kernel_verdict(build, mode, nr, args, unfiltered)
-  local r = helpers.sysraw(function() build():load() end, mode, nr, table.unpack(args))
+  local r = helpers.sysraw(function() build():load() end, mode, nr, compat.unpack(args))
   if helpers.signaled(r, helpers.SIGSYS) then return "kill_process" end
   assert(r.how == "exit", helpers.describe(r))
   if r.code == unfiltered then return "allow" end
@@ -24,7 +25,7 @@ end
 -- The number sysraw is given for a call: x32 mode adds the bit itself.
 local function sysraw_number(name, arch)
   local nr = seccomp.syscall(name, arch)
-  if arch == "x32" then nr = nr & ~X32_BIT end
+  if arch == "x32" then nr = compat.band(nr, compat.bnot(X32_BIT)) end
   return nr
 end
 
@@ -54,7 +55,7 @@ describe("the simulator on a filter with x86_64, x86 and x32", function()
       for _, call in ipairs(CALLS) do
         local name, args = call[1], call[2]
         local nr = sysraw_number(name, arch)
-        local plain = helpers.sysraw(function() end, mode, nr, table.unpack(args))
+        local plain = helpers.sysraw(function() end, mode, nr, compat.unpack(args))
         helpers.assert_exit(unfiltered, plain)
         local want = { kernel_verdict(build_filter, mode, nr, args, unfiltered) }
         assert.same(want, { f:check(name, args, arch) }, arch .. " " .. name)

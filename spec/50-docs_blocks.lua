@@ -1,10 +1,12 @@
 --- The code blocks of the documentation, and a runner for them (used by
 -- spec/50-docs_spec.lua and spec/51-recipes_spec.lua). The conventions
 -- are stated in README.md, "Documentation that runs".
+local helpers = require "helpers"
+
 local blocks = {}
 
 -- The checkout: busted runs from its root.
-local ROOT = assert(io.popen("pwd")):read("l")
+local ROOT = assert(io.popen("pwd")):read("*l")
 blocks.ROOT = ROOT
 
 --- The documentation files whose blocks run: README.md and docs/*.md.
@@ -18,7 +20,7 @@ end
 
 local function read(name)
   local f = assert(io.open(name, "rb"))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end
@@ -131,10 +133,10 @@ end
 function blocks.lua_env()
   return ("-u LD_PRELOAD LUA_PATH=%s LUA_CPATH=%s"):format(
     shell_quote(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;;"),
-    shell_quote(ROOT .. "/build/?.so;;"))
+    shell_quote(ROOT .. "/" .. helpers.BUILD .. "/?.so;;"))
 end
 
---- Runs Lua source `code` in a fresh lua5.4, in directory `dir` (a new
+--- Runs Lua source `code` in a fresh Lua (the one running the suite), in directory `dir` (a new
 -- temporary one if nil), with `args` and `stdin` (a string). Returns
 -- { how = "exit"|"signal", code = n, stdout = s, stderr = s, dir = dir }.
 function blocks.run_lua(code, options)
@@ -150,9 +152,9 @@ function blocks.run_lua(code, options)
   f:close()
   local args = {}
   for i, a in ipairs(options.args or {}) do args[i] = shell_quote(a) end
-  local cmd = ("cd %s && exec env %s lua5.4 block.lua %s <stdin.txt >stdout.txt 2>stderr.txt")
-              :format(shell_quote(dir), blocks.lua_env(), table.concat(args, " "))
-  local _, how, status = os.execute(cmd)
+  local cmd = ("cd %s && exec env %s %s block.lua %s <stdin.txt >stdout.txt 2>stderr.txt")
+              :format(shell_quote(dir), blocks.lua_env(), helpers.LUA_CMD, table.concat(args, " "))
+  local _, how, status = helpers.execute(cmd)
   return { how = how, code = status, stdout = read(dir .. "/stdout.txt"),
            stderr = read(dir .. "/stderr.txt"), dir = dir }
 end

@@ -2,6 +2,7 @@
 -- and shows what the text says it shows (conventions: README.md,
 -- "Documentation that runs").
 local blocks = require "50-docs_blocks"
+local helpers = require "helpers"
 
 local quote = blocks.shell_quote
 
@@ -56,7 +57,7 @@ local function run_sh_block(b)
   f:close()
   local cmd = ("cd %s && env DESTDIR=%s LUAROCKS_CONFIG=%s sh %s >%s/out.txt 2>&1")
               :format(quote(blocks.ROOT), quote(dir .. "/dest"), quote(config), quote(script), quote(dir))
-  local ok, how, code = os.execute(cmd)
+  local ok, how, code = helpers.execute(cmd)
   local output = blocks.read(dir .. "/out.txt")
   rm(dir)
   assert(ok, ("%s: %s ended by %s %s:\n%s"):format(blocks.label(b), table.concat(commands, "; "),

@@ -2,6 +2,7 @@
 -- client or the input the text names.
 local blocks = require "50-docs_blocks"
 local socket = require "socket"
+local helpers = require "helpers"
 
 local SIGSYS = 31
 local function recipe(name) return blocks.recipe("README.md", name) end
@@ -15,9 +16,9 @@ describe("README recipes", function()
     local f = assert(io.open(dir .. "/server.lua", "w"))
     f:write(b.code)
     f:close()
-    local server = assert(io.popen(("cd %s && exec env %s lua5.4 server.lua 2>stderr.txt")
-                                   :format(blocks.shell_quote(dir), blocks.lua_env())))
-    local first = server:read("l")
+    local server, close = helpers.popen(("cd %s && exec env %s %s server.lua 2>stderr.txt")
+                                        :format(blocks.shell_quote(dir), blocks.lua_env(), helpers.LUA_CMD))
+    local first = server:read("*l")
     local port = tonumber(first and first:match("^listening on 127%.0%.0%.1 port (%d+)$"))
     assert(port, "the server said " .. tostring(first))
     local client = assert(socket.connect("127.0.0.1", port))
@@ -25,8 +26,8 @@ describe("README recipes", function()
     assert(client:send("world\n"))
     local answer = client:receive("*l")
     client:close()
-    local rest = server:read("a")
-    local ok, how, code = server:close()
+    local rest = server:read("*a")
+    local ok, how, code = close()
     local stderr = blocks.read(dir .. "/stderr.txt")
     rm(dir)
     assert.are.equal("hello, world", answer)

@@ -3,9 +3,10 @@
 -- the process queues to itself for a trap, while another process cannot
 -- queue one.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local core = require "seccomp.core"
 -- Raw calls and program loads, in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 local helpers = require "helpers"
 
 local SIGSYS = helpers.SIGSYS
@@ -16,8 +17,8 @@ local function nr(name) return seccomp.syscall(name) end
 -- The address of a new page holding `bytes`: the kernel copies them in
 -- (read(2) from a pipe), so raw calls can take pointers to them.
 local function page_with(bytes)
-  local addr = lraw.syscall_raw(nr "mmap", 0, 4096, PROT.READ | PROT.WRITE,
-                                MAP.PRIVATE | MAP.ANONYMOUS, -1, 0)
+  local addr = lraw.syscall_raw(nr "mmap", 0, 4096, compat.bor(PROT.READ, PROT.WRITE),
+                                compat.bor(MAP.PRIVATE, MAP.ANONYMOUS), -1, 0)
   assert(addr > 0, "mmap failed")
   local r, w = core.pipe()
   core.write(w, bytes)
@@ -31,7 +32,7 @@ end
 -- A siginfo_t (128 bytes, x86_64) for SIGSYS with si_code SYS_SECCOMP (1),
 -- naming syscall `call` on the native architecture.
 local function seccomp_siginfo(call)
-  local info = string.pack("<i4i4i4i4I8i4I4", SIGSYS, 0, 1, 0, 0, nr(call),
+  local info = helpers.pack("<i4i4i4i4I8i4I4", SIGSYS, 0, 1, 0, 0, nr(call),
                            seccomp.arch_token(seccomp.arch_native()))
   return info .. ("\0"):rep(128 - #info)
 end
@@ -83,10 +84,10 @@ int luaopen_answer(lua_State *L);
 int luaopen_answer(lua_State *L) { lua_pushcfunction(L, answer); return 1; }
 ]]):format(OLD))
     so = dir .. "/answer.so"
-    assert(os.execute(("cc -O2 -shared -fPIC -I/usr/include/lua5.4 -o %s %s/answer.c"):format(so, dir)))
+    assert(os.execute(("cc -O2 -shared -fPIC -I%s -o %s %s/answer.c"):format(helpers.LUA_INCDIR, so, dir)))
     -- The immediate operand in the function's machine code, found once.
     local image = helpers.read_file(so)
-    local old = string.pack("<I4", OLD)
+    local old = helpers.pack("<I4", OLD)
     offset = assert(image:find(old, 1, true), "constant not in the code") - 1
     assert(not image:find(old, offset + 2, true), "constant twice in the library")
   end)
@@ -101,7 +102,7 @@ int luaopen_answer(lua_State *L) { lua_pushcfunction(L, answer); return 1; }
       local answer = require "answer"
       if answer() ~= OLD then return 3 end
       local path = page_with(so .. "\0")
-      local new = page_with(string.pack("<I4", NEW))
+      local new = page_with(helpers.pack("<I4", NEW))
       seccomp.pledge("stdio wpath")
       local fd = lraw.syscall_raw(nr "openat", AT.FDCWD, path, O.WRONLY)
       if fd < 0 then return 4 end

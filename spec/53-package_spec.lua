@@ -145,12 +145,12 @@ describe("make docs", function()
   it("builds the LDoc reference from the doc comments with no warning", function()
     local dir = helpers.tmpname()
     local p = assert(io.popen("sh scripts/docs.sh " .. dir .. " 2>&1"))
-    local output = p:read("a")
+    local output = p:read("*a")
     local ok = p:close()
     local index = io.open(dir .. "/index.html")
     if index then index:close() end
     local modules = io.open(dir .. "/modules/seccomp.html")
-    local page = modules and modules:read("a") or ""
+    local page = modules and modules:read("*a") or ""
     if modules then modules:close() end
     os.execute("rm -rf " .. dir)
     assert.truthy(index, "no index.html: " .. output)
@@ -173,7 +173,7 @@ describe("the build", function()
     local dir = helpers.tmpname()
     local p = assert(io.popen(("make -s BUILD=%s LIBSECCOMP_INCDIR=%s %s/libseccomp-2.5.ok 2>&1")
                               :format(dir, incdir, dir)))
-    local output = p:read("a")
+    local output = p:read("*a")
     local ok = p:close()
     os.execute("rm -rf " .. dir)
     return ok, output
@@ -219,7 +219,7 @@ describe("make install", function()
     end
     assert(os.execute(make:format("uninstall")))
     local p = io.popen("find " .. dest .. " -type f")
-    local left = p:read("a")
+    local left = p:read("*a")
     p:close()
     os.execute("rm -rf " .. dest)
     assert.are.same({}, missing)

@@ -32,7 +32,7 @@ end
 
 local function read(path)
   local fh = assert(io.open(path, "rb"))
-  local text = fh:read("a")
+  local text = fh:read("*a")
   fh:close()
   return text
 end

@@ -1,9 +1,10 @@
 -- seccomp.child: the one child-process runner, and its exit convention.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local child = require "seccomp.child"
 local core = require "seccomp.core"
 -- Raw calls in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 
 local SIG = seccomp.SIG
 
@@ -89,7 +90,7 @@ describe("seccomp.child", function()
 
   it("starts a child the caller waits for later, and can signal it", function()
     local h = child.start({ "/bin/sleep", "100" })
-    assert.is_true(math.type(h.pid) == "integer" and h.pid > 0)
+    assert.is_true(compat.is_integer(h.pid) and h.pid > 0)
     h:kill(SIG.SIGTERM)
     local r = h:wait()
     assert.are.same({ "signal", SIG.SIGTERM }, { r.how, r.signal })

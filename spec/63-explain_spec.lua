@@ -3,6 +3,7 @@
 -- the child's end compared with the explained action, on x86_64 and on
 -- i386 through int 0x80), what would allow a call, and the refusals.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local api = require "seccomp.filter"
 local helpers = require "helpers"
 
@@ -88,8 +89,8 @@ local function check_calls(f, calls, mode, arch)
     end
     assert.is_false(e.badarch, label)
     local nr = seccomp.syscall(name, arch)
-    local unfiltered = helpers.sysraw(function() end, mode, nr, table.unpack(args))
-    local filtered = helpers.sysraw(function() f:load() end, mode, nr, table.unpack(args))
+    local unfiltered = helpers.sysraw(function() end, mode, nr, compat.unpack(args))
+    local filtered = helpers.sysraw(function() f:load() end, mode, nr, compat.unpack(args))
     assert.are.equal(end_for(e, unfiltered), helpers.describe(filtered), label)
   end
 end
@@ -194,7 +195,7 @@ describe("f:explain", function()
   it("names the rule a policy compiled, with the arguments it was written with", function()
     local f = seccomp.compile { default = "kill", allow = {
       "read", { "openat", arg32(2):masked_eq(seccomp.O.ACCMODE, seccomp.O.RDONLY) } } }
-    local e = f:explain("openat", { seccomp.AT.FDCWD, 0, seccomp.O.RDONLY | seccomp.O.CLOEXEC })
+    local e = f:explain("openat", { seccomp.AT.FDCWD, 0, compat.bor(seccomp.O.RDONLY, seccomp.O.CLOEXEC) })
     assert.are.same({ action = "allow", syscall = "openat", exact = false, comparators = {
       { arg = 2, op = "masked_eq", a = seccomp.O.ACCMODE, b = seccomp.O.RDONLY, bits = 32 } } },
       e.rule)
@@ -225,7 +226,7 @@ describe("f:explain", function()
 
   it("says which promise sets and groups allow the call, and each does", function()
     local f = seccomp.filter("kill")
-    local args = { seccomp.AT.FDCWD, 0, seccomp.O.WRONLY | seccomp.O.CREAT, 0, 0, 0 }
+    local args = { seccomp.AT.FDCWD, 0, compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT), 0, 0, 0 }
     local e = f:explain("openat", args)
     assert.is_true(#e.allowed_by.promises > 0)
     for _, set in ipairs(e.allowed_by.promises) do
@@ -343,7 +344,7 @@ return { default = "kill", allow = { "read", "write", { "dup", arg32(0):lt(100) 
   it("takes named constants as arguments", function()
     local code, out = helpers.cli("explain openat AT_FDCWD 0 'O_WRONLY|O_CREAT'")
     assert.are.equal(0, code)
-    local flags = seccomp.O.WRONLY | seccomp.O.CREAT
+    local flags = compat.bor(seccomp.O.WRONLY, seccomp.O.CREAT)
     local call = ("call: openat(%d, 0, %d) on "):format(seccomp.AT.FDCWD, flags)
     assert.are.equal(1, out:find(call, 1, true), out)
     assert.matches('allowed by promises: "cpath wpath"\n', out)

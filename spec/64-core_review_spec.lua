@@ -8,12 +8,12 @@ local core = require "seccomp.core"
 local helpers = require "helpers"
 
 -- Raw calls in this process (spec/helper/lraw.c).
-local lraw = assert(package.loadlib("build/spec/lraw.so", "luaopen_lraw"))()
+local lraw = assert(package.loadlib(require("helpers").BUILD .. "/spec/lraw.so", "luaopen_lraw"))()
 
 local SYS = seccomp.syscall
 -- A program that allows every call: what a hostile process would put in
 -- an export (BPF_RET | BPF_K, SECCOMP_RET_ALLOW).
-local ALLOW_ALL = string.pack("<I2BBI4", 0x06, 0, 0, 0x7fff0000)
+local ALLOW_ALL = helpers.pack("<I2BBI4", 0x06, 0, 0, 0x7fff0000)
 
 -- Process pid's descriptors that are export files, as a list.
 local function export_fds(pid)
@@ -36,18 +36,18 @@ local function host_program(src)
   assert(os.execute("mkdir -p " .. dir))
   helpers.write_file(dir .. "/host.c", src)
   local bin = dir .. "/host"
-  assert(os.execute(("cc -O1 -pthread -I/usr/include/lua5.4 -o %s %s/host.c -llua5.4 -ldl")
-                    :format(bin, dir)), "cc failed")
+  assert(helpers.execute(("cc -O1 -pthread -I%s -o %s %s/host.c -l%s -ldl")
+                         :format(helpers.LUA_INCDIR, bin, dir, helpers.LUA_LIB)), "cc failed")
   return bin, dir
 end
 
 -- Runs a host program with the module paths of this run; exit status and
 -- its output (stdout and stderr).
 local function run_host(bin)
-  local p = assert(io.popen(("LUA_PATH='%s' LUA_CPATH='%s' %s 2>&1"):format(
-    package.path, package.cpath, bin)))
-  local out = p:read("a")
-  local ok, how, code = p:close()
+  local p, close = helpers.popen(("LUA_PATH='%s' LUA_CPATH='%s' %s 2>&1"):format(
+    package.path, package.cpath, bin))
+  local out = p:read("*a")
+  local ok, how, code = close()
   return out, ok, how, code
 end
 

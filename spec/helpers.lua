@@ -5,6 +5,7 @@
 -- its exit convention: the integer the function returns, 1 when it
 -- raised, 125 when the setup before an exec raised.
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 local child = require "seccomp.child"
 
 local helpers = {}
@@ -77,7 +78,7 @@ end
 --- The whole content of file `name`.
 function helpers.read_file(name)
   local f = assert(io.open(name))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end
@@ -101,7 +102,7 @@ end
 function helpers.slurp(name)
   local fh = io.open(name, "rb")
   if not fh then return nil end
-  local s = fh:read("a")
+  local s = fh:read("*a")
   fh:close()
   return s
 end
@@ -109,6 +110,50 @@ end
 --- Does a path exist?
 function helpers.exists(name)
   return os.rename(name, name) ~= nil
+end
+
+--- The interpreter running the suite ("lua5.1" ... "lua5.4", "luajit"),
+-- for the specs that start a fresh Lua.
+helpers.LUA = rawget(_G, "jit") and "luajit" or "lua" .. _VERSION:match("%d+%.%d+")
+
+--- The command that starts that Lua as the suite runs it: LuaJIT with
+-- its compiler off when the suite runs so (`make test` does: a pledge
+-- without prot_exec refuses a running compiler, see spec/70), and the
+-- Lua code that does the same in a fresh interpreter.
+local JIT_OFF = rawget(_G, "jit") and not rawget(_G, "jit").status()
+helpers.LUA_CMD = helpers.LUA .. (JIT_OFF and " -joff" or "")
+helpers.JIT_OFF = JIT_OFF and "jit.off(); " or ""
+
+--- The build folder of this Lua's core and test modules: the Makefile
+-- builds each Lua but 5.4 in build/lua-V (SECCOMP_BUILD names another).
+helpers.BUILD = os.getenv("SECCOMP_BUILD")
+  or (rawget(_G, "jit") and "build/lua-jit")
+  or (_VERSION == "Lua 5.4" and "build" or "build/lua-" .. _VERSION:match("%d+%.%d+"))
+
+--- This Lua's C headers and library, for the specs that compile a module
+-- or a host against it.
+helpers.LUA_INCDIR = rawget(_G, "jit") and "/usr/include/luajit-2.1"
+  or "/usr/include/" .. helpers.LUA
+helpers.LUA_LIB = rawget(_G, "jit") and "luajit-5.1" or helpers.LUA
+
+--- string.pack on every Lua, for the formats the specs write: where Lua
+-- has none, seccomp.compat's, with i4 as its I4 (two's complement) and
+-- i8 and I8 as its j.
+function helpers.pack(fmt, ...)
+  if string.pack then return string.pack(fmt, ...) end
+  local args = { ... }
+  local i = 0
+  local out = fmt:gsub("[a-zA-Z]%d*", function(code)
+    i = i + 1
+    if code == "i4" then
+      args[i] = args[i] % 2 ^ 32
+      code = "I4"
+    elseif code == "i8" or code == "I8" then
+      code = "j"
+    end
+    return code
+  end)
+  return compat.pack(out, compat.unpack(args, 1, i))
 end
 
 --- Path of the raw-syscall test program built by `make`.
@@ -158,7 +203,7 @@ local consts = {}
 function helpers.const(name)
   if consts[name] == nil then
     local p = assert(io.popen(helpers.SYSRAW .. " const " .. name))
-    local v = math.tointeger(tonumber(p:read("l")))
+    local v = compat.tointeger(tonumber(p:read("*l")))
     p:close()
     assert(v, "sysraw does not know the constant " .. name)
     consts[name] = v
@@ -202,11 +247,44 @@ function helpers.c_values(includes, names)
   assert(os.execute(("cc -o %s %s"):format(bin, src)), "cc failed")
   local p = assert(io.popen(bin))
   local values = {}
-  for line in p:lines() do values[#values + 1] = math.tointeger(tonumber(line)) end
+  for line in p:lines() do values[#values + 1] = compat.tointeger(tonumber(line)) end
   p:close()
   os.remove(src)
   os.remove(bin)
   return values
+end
+
+-- Lua 5.1 and LuaJIT: os.execute returns the wait status, and a popen
+-- handle's close returns only true.
+local OLD_STATUS = _VERSION == "Lua 5.1"
+
+--- os.execute(cmd) as 5.2 and later return it on every Lua: true or nil,
+-- "exit" or "signal", and the code or the signal number.
+function helpers.execute(cmd)
+  if not OLD_STATUS then return os.execute(cmd) end
+  local status = os.execute(cmd)
+  if status % 256 ~= 0 then return nil, "signal", status % 128 end
+  local code = math.floor(status / 256)
+  return code == 0 or nil, "exit", code
+end
+
+--- io.popen(cmd) and a function that closes it and returns what 5.2 and
+-- later's close does (true or nil, "exit" or "signal", code) on every Lua:
+-- on 5.1 and LuaJIT the command runs in a subshell that writes its status
+-- to a file, so a signal shows there as the shell's exit code 128 + n.
+function helpers.popen(cmd)
+  if not OLD_STATUS then
+    local p = assert(io.popen(cmd))
+    return p, function() return p:close() end
+  end
+  local status = helpers.tmpname()
+  local p = assert(io.popen("(" .. cmd .. "); echo $? >" .. status))
+  return p, function()
+    p:close()
+    local code = tonumber(helpers.read_file(status))
+    os.remove(status)
+    return code == 0 or nil, "exit", code
+  end
 end
 
 --- Starts bin/lua-seccomp with a shell-quoted argument string, without
@@ -215,11 +293,11 @@ end
 -- stderr.
 function helpers.cli_start(args)
   local err = helpers.tmpname()
-  local p = io.popen("env -u LUA_PATH -u LUA_CPATH lua5.4 bin/lua-seccomp " .. args
-                     .. " 2>" .. err)
+  local p, close = helpers.popen("env -u LUA_PATH -u LUA_CPATH " .. helpers.LUA_CMD .. " bin/lua-seccomp "
+                                 .. args .. " 2>" .. err)
   return function()
-    local out = p:read("a")
-    local _, _, code = p:close()
+    local out = p:read("*a")
+    local _, _, code = close()
     local errtext = helpers.read_file(err)
     os.remove(err)
     return code, out, errtext

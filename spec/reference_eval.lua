@@ -12,17 +12,19 @@
 --     a = datum (or mask), b = value for masked_eq, bits = 64 | 32 }
 -- Arguments are Lua integers holding the 64-bit register value.
 
+local compat = require "seccomp.compat"
+
 local M = {}
 
 local LOW32 = 0xffffffff
-local ult = math.ult
+local ult = compat.ult
 
 --- Does comparator `c` hold for the argument values `args` (1-based)?
 function M.compare(c, args)
   local x, a, b = args[c.arg + 1] or 0, c.a, c.b or 0
   if c.bits == 32 then
     -- an int argument: the kernel ignores the high half, so do we
-    x, a, b = x & LOW32, a & LOW32, b & LOW32
+    x, a, b = compat.band(x, LOW32), compat.band(a, LOW32), compat.band(b, LOW32)
   end
   local op = c.op
   if op == "eq" then return x == a
@@ -31,7 +33,7 @@ function M.compare(c, args)
   elseif op == "le" then return x == a or ult(x, a)
   elseif op == "gt" then return ult(a, x)
   elseif op == "ge" then return x == a or ult(a, x)
-  elseif op == "masked_eq" then return (x & a) == b
+  elseif op == "masked_eq" then return (compat.band(x, a)) == b
   end
   error("reference_eval: unknown comparator op " .. tostring(op))
 end

@@ -27,10 +27,11 @@
 -- libseccomp's SCMP_ACT_KILL is kill_thread; values are those of a 64-bit
 -- build (SSIZE_MAX is 2^63 - 1).
 local seccomp = require "seccomp"
+local compat = require "seccomp.compat"
 
 local A = seccomp.arg
 local E = seccomp.errno
-local SSIZE_MAX = math.maxinteger
+local SSIZE_MAX = compat.value("0x7fffffffffffffff")
 local STDIN, STDOUT, STDERR = 0, 1, 2
 
 local M = {}
@@ -79,7 +80,7 @@ local function binary_tree()
     elseif nr % 5 == 2 then cmps = { A(0):eq(100 + nr) } end
     local action = nr == 0 and E(0, { zero = true }) or E(nr)
     for _ = 1, 2 do
-      steps[#steps + 1] = { "add", action, name, table.unpack(cmps) }
+      steps[#steps + 1] = { "add", action, name, compat.unpack(cmps) }
     end
   end
   return steps
@@ -92,11 +93,11 @@ local function range_rules(steps, action, name, arg, lo, hi)
   while true do
     local span = 0  -- block size - 1
     while span ~= -1 do
-      local wider = (span << 1) | 1
-      if lo & wider ~= 0 or math.ult(hi - lo, wider) then break end
+      local wider = compat.bor((compat.shl(span, 1)), 1)
+      if compat.band(lo, wider) ~= 0 or compat.ult(hi - lo, wider) then break end
       span = wider
     end
-    steps[#steps + 1] = { "add", action, name, A(arg):masked_eq(~span, lo) }
+    steps[#steps + 1] = { "add", action, name, A(arg):masked_eq(compat.bnot(span), lo) }
     if hi - lo == span then return end
     lo = lo + span + 1
   end
@@ -122,6 +123,11 @@ end
 local TOO_MANY = "seccomp: add_exact(%s): Argument list too long (E2BIG): range comparisons "
   .. "expand to more than 1024 rules per syscall"
 
+local NE_BLOCKS = "seccomp: add_exact(%s): Argument list too long (E2BIG): an earlier "
+  .. "rule on the syscall compares 64-bit arguments with ne, which libseccomp 2.5.4 "
+  .. "merges wrongly with this rule's comparisons as written, and as masked blocks it "
+  .. "would be 4096 rules (at most 1024); use arg32 for int arguments"
+
 local function overlap(op, name, earlier, call)
   return ("seccomp: %s(%s): File exists (EEXIST): conflicts with an earlier rule with "
           .. "action %s: both would match %s; rules with different actions on one "
@@ -140,9 +146,7 @@ M.filters = {
       { "add", "allow", "write", A(0):eq(STDOUT), A(1):ne(0), A(2):lt(SSIZE_MAX) },
       { "add", "allow", "write", A(0):eq(STDERR), A(1):ne(0), A(2):lt(SSIZE_MAX) },
       { "add", "allow", "close" }, { "add", "allow", "rt_sigreturn" } } },
-  { test = "05", default = "kill_thread", steps = long_jumps(),
-    unbuildable = "every 64-bit ne is written as 64 masked blocks: 12802 rules for "
-      .. "libseccomp, whose export does not end within 10 minutes" },
+  { test = "05", default = "kill_thread", steps = long_jumps() },
   { test = "06", default = "kill_thread", steps = {
       { "add", "allow", "read" }, { "add", E("EPERM"), "write" },
       { "add", "trap", "close" }, { "add", seccomp.trace(1234), "openat" },
@@ -318,10 +322,9 @@ M.filters = {
       { "add_exact", "allow", 1006, A(0):eq(1) },
       { "add_exact", "allow", 1007, A(0):eq(1) },
       { "add_exact", "allow", 1007, A(0):eq(1), A(1):eq(2) },
-      -- each 64-bit ne is 64 blocks, two of them 4096 rules
-      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1008) },
-      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), A(2):ne(3),
-        gap = TOO_MANY:format(1008) },
+      -- ne as written: the second rule comes to arguments 0 and 1 the same way
+      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2) },
+      { "add_exact", "allow", 1008, A(0):ne(1), A(1):ne(2), A(2):ne(3) },
       { "add_exact", "allow", 1009, A(0):eq(1), A(1):ne(2) },
       { "add_exact", "allow", 1009, A(0):ne(1) },
       { "add_exact", "allow", 1010, A(0):ne(1), A(1):eq(2) },
@@ -329,10 +332,12 @@ M.filters = {
       { "add_exact", "allow", 1011, A(0):eq(1) },
       { "add_exact", "allow", 1011, A(0):ne(1), A(2):eq(1) },
       { "add_exact", "allow", 1012, A(0):masked_eq(0, 0) },
-      { "add_exact", "allow", 1013, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1013) },
-      { "add_exact", "allow", 1013, A(0):lt(1), A(1):ne(2) },
+      { "add_exact", "allow", 1013, A(0):ne(1), A(1):ne(2) },
+      -- argument 0 compared another way: the earlier ne cannot stay as
+      -- written, and as blocks it is 64 x 64 rules
+      { "add_exact", "allow", 1013, A(0):lt(1), A(1):ne(2), gap = NE_BLOCKS:format(1013) },
       { "add_exact", "allow", 1014, A(3):ge(1), A(4):ge(2) },
-      { "add_exact", "allow", 1014, A(0):ne(1), A(1):ne(2), gap = TOO_MANY:format(1014) },
+      { "add_exact", "allow", 1014, A(0):ne(1), A(1):ne(2) },
       { "add_exact", "allow", 1015, A(0):eq(4), A(1):eq(1) },
       { "add_exact", "allow", 1015, A(0):eq(4), A(1):ne(1) } } },
   -- as written, the buckets overlap: libseccomp orders them by its own

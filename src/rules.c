@@ -128,10 +128,10 @@ static void check_cmp(lua_State *L, int t, const char *op, const char *subject,
  *   architecture, but the kernel ignores the high half of an int argument,
  *   so garbage there must not change the verdict: the blocks' masks leave
  *   the high half out (eq and masked_eq are one block).
- * - ne on a 64-bit argument: libseccomp 2.5.4 merges it wrongly with
- *   another rule's comparison on the same argument of the same syscall
- *   (errno a0 == 0 && a1 != 5; errno a0 != 0xffffffff && a1 == 0: the
- *   call (0, 1) is let through).
+ * - ne on a 64-bit argument where libseccomp 2.5.4 merges it wrongly
+ *   with another rule's comparison on the same argument of the same
+ *   syscall (errno a0 == 0 && a1 != 5; errno a0 != 0xffffffff && a1 == 0:
+ *   the call (0, 1) is let through); see "a 64-bit ne as written".
  * - a 64-bit range (lt, le, gt, ge) on an argument that an earlier rule on
  *   the same syscall already compares with a range as written: 2.5.4
  *   merges two such trees wrongly (errno a0 > 2^33; errno a0 < 0xffffffff:
@@ -356,7 +356,8 @@ static int other_range_given(const lsc_log *log, int nr, const lsc_cmp *c,
     return 0;
 }
 
-/* Whether comparison c goes to libseccomp as written on syscall nr. */
+/* Whether comparison c goes to libseccomp as written on syscall nr (a
+ * 64-bit ne is decided for the whole rule: ne_written). */
 static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr,
                             int last)
 {
@@ -365,6 +366,174 @@ static int given_as_written(const lsc_log *log, const lsc_cmp *c, int nr,
     if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
         return 1;
     return !other_range_given(log, nr, c, last);
+}
+
+/* ---- a 64-bit ne as written --------------------------------------------
+ * libseccomp writes ne as an equality whose false branch accepts; 2.5.4
+ * gets that wrong where the node meets another rule's comparison of the
+ * same argument on one path of its tree (as siblings, or merged with an
+ * equality of the same half). Two rules keep clear of it when they take
+ * different paths before the argument (both fix a value, under masks, of
+ * some lower argument, and the values differ), or when they come to it by
+ * the same comparisons and compare it the same way (one shared node).
+ * So ne goes as written where it keeps clear of every other rule on the
+ * syscall; a later rule it would not keep clear of turns the earlier
+ * rules' ne into blocks first (rewrite_ne). */
+
+static const struct scmp_arg_cmp *given_on(const struct scmp_arg_cmp *cmp,
+                                           unsigned int n, unsigned int arg)
+{
+    unsigned int j;
+    for (j = 0; j < n; j++)
+        if (cmp[j].arg == arg)
+            return &cmp[j];
+    return NULL;
+}
+
+static int same_given(const struct scmp_arg_cmp *x, const struct scmp_arg_cmp *y)
+{
+    if (x == NULL || y == NULL)
+        return x == y;
+    return x->op == y->op && x->datum_a == y->datum_a &&
+           x->datum_b == y->datum_b;
+}
+
+/* A comparison that fixes the bits of a mask: eq, masked_eq. */
+static int point_of(const struct scmp_arg_cmp *g, uint64_t *mask,
+                    uint64_t *value)
+{
+    if (g->op == SCMP_CMP_EQ) {
+        *mask = UINT64_MAX;
+        *value = g->datum_a;
+        return 1;
+    }
+    if (g->op == SCMP_CMP_MASKED_EQ) {
+        *mask = g->datum_a;
+        *value = g->datum_b;
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether rules r and s, as given, both fix a value of some argument
+ * below x, and the values differ: they part before x. */
+static int part_before(const struct scmp_arg_cmp *r, unsigned int nr_cmp,
+                       const struct scmp_arg_cmp *s, unsigned int ns_cmp,
+                       unsigned int x)
+{
+    unsigned int y;
+    for (y = 0; y < x; y++) {
+        const struct scmp_arg_cmp *ry = given_on(r, nr_cmp, y);
+        const struct scmp_arg_cmp *sy = given_on(s, ns_cmp, y);
+        uint64_t m1, v1, m2, v2;
+        if (ry != NULL && sy != NULL && point_of(ry, &m1, &v1) &&
+            point_of(sy, &m2, &v2) && ((v1 ^ v2) & m1 & m2) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether rules r and s, as given, keep a ne on argument x clear. */
+static int ne_apart(const struct scmp_arg_cmp *r, unsigned int nr_cmp,
+                    const struct scmp_arg_cmp *s, unsigned int ns_cmp,
+                    unsigned int x)
+{
+    unsigned int y;
+    if (given_on(r, nr_cmp, x) == NULL || given_on(s, ns_cmp, x) == NULL ||
+        part_before(r, nr_cmp, s, ns_cmp, x))
+        return 1;
+    for (y = 0; y <= x; y++)
+        if (!same_given(given_on(r, nr_cmp, y), given_on(s, ns_cmp, y)))
+            return 0;
+    return 1;
+}
+
+/* Calls fn(rule, data) for the recorded rules on syscall nr (merged
+ * filters' rules live on other architectures and never meet these);
+ * stops at the first nonzero result and returns it. */
+static int each_rule_on(const lsc_log *log, int nr,
+                        int (*fn)(const lsc_rule *, const void *),
+                        const void *data)
+{
+    const rule_index *x;
+    size_t i, k = first_rule(log, nr, &x);
+    int rc;
+    if (k != WALK) {
+        for (; k != 0; k = x->next[k - 1])
+            if ((rc = fn(&log->ops[k - 1].rule, data)) != 0)
+                return rc;
+        return 0;
+    }
+    for (i = 0; i < log->n; i++)
+        if (is_rule(&log->ops[i]) && log->ops[i].rule.syscall == nr &&
+            (rc = fn(&log->ops[i].rule, data)) != 0)
+            return rc;
+    return 0;
+}
+
+typedef struct {
+    const struct scmp_arg_cmp *cmp;
+    unsigned int ncmp, arg;
+} ne_probe;
+
+/* Nonzero when recorded rule s does not keep the probe's ne clear. */
+static int meets_ne(const lsc_rule *s, const void *data)
+{
+    const ne_probe *p = data;
+    return !ne_apart(p->cmp, p->ncmp, s->cmp, s->ncmp, p->arg);
+}
+
+/* Nonzero when rule r (given) does not keep recorded rule s's ne clear. */
+static int breaks_ne(const lsc_rule *s, const void *data)
+{
+    const lsc_rule *r = data;
+    unsigned int j;
+    for (j = 0; j < s->ncmp; j++)
+        if (s->cmp[j].op == SCMP_CMP_NE &&
+            !ne_apart(r->cmp, r->ncmp, s->cmp, s->ncmp, s->cmp[j].arg))
+            return 1;
+    return 0;
+}
+
+/* Whether the 64-bit ne comparisons of a rule go as written on syscall
+ * nr: only when the rule stays one rule (its other comparisons as
+ * written or one block each) and each ne keeps clear of the earlier
+ * rules. */
+static int ne_written(const lsc_log *log, const lsc_cmp *c, unsigned int ncmp,
+                      block (*blocks)[LSC_MAX_BLOCKS], const int *nblocks,
+                      const int *written, int nr)
+{
+    struct scmp_arg_cmp given[LSC_MAX_ARGS];
+    ne_probe p;
+    unsigned int j;
+    int any = 0;
+    for (j = 0; j < ncmp; j++) {
+        given[j].arg = c[j].arg;
+        if (c[j].op == SCMP_CMP_NE && c[j].bits == 64) {
+            any = 1;
+            given[j].op = SCMP_CMP_NE;
+            given[j].datum_a = c[j].a;
+            given[j].datum_b = 0;
+        } else if (written[j]) {
+            given[j].op = c[j].op;
+            given[j].datum_a = c[j].a;
+            given[j].datum_b = c[j].b;
+        } else if (nblocks[j] == 1) {
+            given[j].op = SCMP_CMP_MASKED_EQ;
+            given[j].datum_a = blocks[j][0].mask;
+            given[j].datum_b = blocks[j][0].value;
+        } else {
+            return 0;
+        }
+    }
+    p.cmp = given;
+    p.ncmp = ncmp;
+    for (j = 0; any && j < ncmp; j++) {
+        p.arg = c[j].arg;
+        if (given[j].op == SCMP_CMP_NE && each_rule_on(log, nr, meets_ne, &p))
+            return 0;
+    }
+    return any;
 }
 
 /* ---- overlapping rules ------------------------------------------------
@@ -841,21 +1010,17 @@ static int by_arg(const void *x, const void *y)
     return (int)a->arg - (int)b->arg;
 }
 
-/* The libseccomp rules one comparator list means on syscall nr, written
- * to the rules of out (NULL: only counted), which are zeroed first. */
-static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
-                         unsigned int ncmp, block (*blocks)[LSC_MAX_BLOCKS],
-                         const int *nblocks, int nr, uint32_t action,
-                         lsc_op *out)
+/* The libseccomp rules comparisons c mean on syscall nr, those marked
+ * in written[] as written and the others as their blocks, written to out,
+ * or to the rules of the operations at ops (zeroed first); with neither,
+ * only counted. */
+static size_t expand_cmps(const lsc_cmp *c, unsigned int ncmp,
+                          block (*blocks)[LSC_MAX_BLOCKS], const int *nblocks,
+                          int *written, int nr, uint32_t action, lsc_rule *out,
+                          lsc_op *ops)
 {
     size_t per = 1, i;
-    unsigned int j, top = 0;
-    int written[LSC_MAX_ARGS];
-    for (j = 0; j < ncmp; j++)
-        if (c[j].arg > top)
-            top = c[j].arg;  /* the rule's last comparison in libseccomp */
-    for (j = 0; j < ncmp; j++)
-        written[j] = given_as_written(log, &c[j], nr, c[j].arg == top);
+    unsigned int j;
     /* A range as written above an argument split into several blocks
      * would repeat in each of the rules, and 2.5.4 takes time exponential
      * in their number to merge them: it becomes blocks too. */
@@ -872,10 +1037,12 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                 return per;
         }
     }
-    for (i = 0; out != NULL && i < per; i++) {
-        lsc_rule *r = &out[i].rule;
+    for (i = 0; (out != NULL || ops != NULL) && i < per; i++) {
+        lsc_rule *r = out != NULL ? &out[i] : &ops[i].rule;
         size_t rest = i;
-        memset(&out[i], 0, sizeof out[i]);
+        if (ops != NULL)
+            memset(&ops[i], 0, sizeof ops[i]);
+        memset(r, 0, sizeof *r);
         r->syscall = nr;
         r->action = action;
         r->ncmp = ncmp;
@@ -896,6 +1063,173 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
             qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
     }
     return per;
+}
+
+/* The libseccomp rules one comparator list means on syscall nr, written
+ * to the rules of the operations at ops (NULL: only counted). */
+static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
+                         unsigned int ncmp, block (*blocks)[LSC_MAX_BLOCKS],
+                         const int *nblocks, int nr, uint32_t action,
+                         lsc_op *ops)
+{
+    unsigned int j, top = 0;
+    int written[LSC_MAX_ARGS];
+    for (j = 0; j < ncmp; j++)
+        if (c[j].arg > top)
+            top = c[j].arg;  /* the rule's last comparison in libseccomp */
+    for (j = 0; j < ncmp; j++)
+        written[j] = given_as_written(log, &c[j], nr, c[j].arg == top);
+    if (ne_written(log, c, ncmp, blocks, nblocks, written, nr))
+        for (j = 0; j < ncmp; j++)
+            if (c[j].op == SCMP_CMP_NE)
+                written[j] = 1;
+    return expand_cmps(c, ncmp, blocks, nblocks, written, nr, action, NULL, ops);
+}
+
+/* A recorded rule as the rules libseccomp gets when its 64-bit ne
+ * comparisons become blocks (and, as in expand_cmps, its ranges under
+ * them), written to out (NULL: only counted). */
+static size_t expand_without_ne(const lsc_rule *r, lsc_rule *out)
+{
+    block blocks[LSC_MAX_ARGS][LSC_MAX_BLOCKS];
+    lsc_cmp c[LSC_MAX_ARGS];
+    int nblocks[LSC_MAX_ARGS], written[LSC_MAX_ARGS];
+    unsigned int j;
+    for (j = 0; j < r->ncmp; j++) {
+        c[j].arg = r->cmp[j].arg;
+        c[j].op = r->cmp[j].op;
+        c[j].a = r->cmp[j].datum_a;
+        c[j].b = r->cmp[j].datum_b;
+        c[j].bits = 64;
+        nblocks[j] = given_blocks(&r->cmp[j], blocks[j]);
+        written[j] = c[j].op != SCMP_CMP_NE;
+    }
+    return expand_cmps(c, r->ncmp, blocks, nblocks, written, r->syscall,
+                       r->action, out, NULL);
+}
+
+static int has_ne(const lsc_rule *r)
+{
+    unsigned int j;
+    for (j = 0; j < r->ncmp; j++)
+        if (r->cmp[j].op == SCMP_CMP_NE)
+            return 1;
+    return 0;
+}
+
+/* Whether recorded rule t, once s is blocks, no longer keeps its ne
+ * clear of s: s compares the argument and they do not part before it. */
+static int follows_into_blocks(const lsc_rule *t, const lsc_rule *s)
+{
+    unsigned int j;
+    for (j = 0; j < t->ncmp; j++)
+        if (t->cmp[j].op == SCMP_CMP_NE &&
+            given_on(s->cmp, s->ncmp, t->cmp[j].arg) != NULL &&
+            !part_before(t->cmp, t->ncmp, s->cmp, s->ncmp, t->cmp[j].arg))
+            return 1;
+    return 0;
+}
+
+/* Turns into blocks the 64-bit ne of the recorded rules whose ne rule r
+ * would not keep clear of (and of the rules that then would not), and
+ * rebuilds the context: the same calls decided the same way. Raises
+ * E2BIG, changing nothing, when a rule would become too many. */
+static void rewrite_ne(lua_State *L, lsc_filter *f, const lsc_rule *r,
+                       const char *op, const char *subject)
+{
+    lsc_log *log = f->log;
+    size_t i, j, extra = 0, n = log->n, at;
+    unsigned char *mark = lua_newuserdata(L, n);  /* 1: becomes blocks */
+    int changed = 1, rc;
+    lsc_op *ops;
+    lsc_rule *rules;
+    for (i = 0; i < n; i++) {
+        const lsc_op *o = &log->ops[i];
+        mark[i] = is_rule(o) && o->rule.syscall == r->syscall &&
+                  has_ne(&o->rule) && breaks_ne(&o->rule, r);
+    }
+    while (changed) {
+        changed = 0;
+        for (i = 0; i < n; i++) {
+            const lsc_op *t = &log->ops[i];
+            if (mark[i] || !is_rule(t) || t->rule.syscall != r->syscall ||
+                !has_ne(&t->rule))
+                continue;
+            for (j = 0; j < n && !mark[i]; j++)
+                if (mark[j] && follows_into_blocks(&t->rule, &log->ops[j].rule))
+                    mark[i] = changed = 1;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (mark[i]) {
+            size_t per = expand_without_ne(&log->ops[i].rule, NULL);
+            if (per > LSC_MAX_EXPANSION) {
+                char buf[LSC_NAME_MAX];
+                const char *name = lsc_syscall_name(seccomp_arch_native(),
+                                                    r->syscall, buf);
+                lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
+                         "an earlier rule on %s compares 64-bit arguments with ne, "
+                         "which libseccomp 2.5.4 merges wrongly with this rule's "
+                         "comparisons as written, and as masked blocks it would be "
+                         "%d rules (at most 1024); use arg32 for int arguments",
+                         name != NULL ? name : "the syscall", (int)per));
+            }
+            extra += per - 1;
+        }
+    }
+    /* the old operations and one rule's blocks, freed by the GC */
+    ops = lua_newuserdata(L, n * sizeof *ops);
+    rules = lua_newuserdata(L, LSC_MAX_EXPANSION * sizeof *rules);
+    lsc_log_reserve(L, f, extra);  /* may raise: nothing changed yet */
+    memcpy(ops, log->ops, n * sizeof *ops);
+    for (i = 0, at = 0; i < n; i++) {
+        if (mark[i]) {
+            size_t per = expand_without_ne(&ops[i].rule, rules), k;
+            for (k = 0; k < per; k++) {
+                log->ops[at] = ops[i];
+                log->ops[at++].rule = rules[k];
+            }
+        } else {
+            log->ops[at++] = ops[i];
+        }
+    }
+    lua_pop(L, 3);
+    log->n = at;
+    free(log->index);  /* the operations moved */
+    log->index = NULL;
+    f->nrules += extra;
+    rc = lsc_rebuild(f);
+    if (rc != 0) {
+        f->damaged = 1;
+        lsc_fail(L, op, subject, -rc, "libseccomp refused the rewritten rules");
+    }
+}
+
+/* Rewrites the rules on a syscall whose ne one of the n rules expanded in
+ * the record's room (see expand) would not keep clear of; returns whether
+ * any were. A rewrite moves the record, room included, so the rules are
+ * copied first. */
+static int keep_ne_clear(lua_State *L, lsc_filter *f, size_t n, const char *op,
+                         const char *subject)
+{
+    const lsc_op *room = f->log->ops + f->log->n;
+    lsc_rule *copy = NULL;
+    size_t k, i;
+    int any = 0;
+    for (k = 0; k < n; k++) {
+        const lsc_rule *r = copy != NULL ? &copy[k] : &room[k].rule;
+        if (r->ncmp > 0 && each_rule_on(f->log, r->syscall, breaks_ne, r)) {
+            if (copy == NULL) {
+                copy = lua_newuserdata(L, n * sizeof *copy);  /* freed by GC */
+                for (i = 0; i < n; i++)
+                    copy[i] = room[i].rule;
+                r = &copy[k];
+            }
+            rewrite_ne(L, f, r, op, subject);
+            any = 1;
+        }
+    }
+    return any;
 }
 
 /* Everything a rule means, for each of the nsys syscalls, checked against
@@ -1142,6 +1476,8 @@ static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f,
                             "arg32(%d):ne for int arguments", (int)cmps[i].arg,
                             narrow, (int)cmps[i].arg));
     n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
+    if (keep_ne_clear(L, f, n, op, subject))  /* the record changed */
+        n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
     if (keep_written)
         pending_reserve(L, f, 3 + nsys, op);
     ops = f->log->ops + f->log->n;

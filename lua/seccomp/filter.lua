@@ -322,7 +322,7 @@ function methods.merge(f, other, ...)
     set_written(f, rec)
     local base = #rec
     each_add(from, function(at) from[at + 4] = from[at + 4] or arches end)
-    table.move(from, 1, #from, base + 1, rec)
+    for i = 1, #from do rec[base + i] = from[i] end  -- table.move is 5.3+
     set_written(other, nil)
   end
   return f

@@ -35,6 +35,27 @@ function seccomp.promises(...) return require("seccomp.policy").promises(...) en
 -- (receive, respond, id_valid on a notify fd), policy files
 -- (seccomp.policy_file.load_file(path), what `lua-seccomp run` reads)
 -- and child processes (seccomp.child.run(fn or argv), what f:test uses).
+--- Loads every module of the library and does now what its first use
+-- would do later (the report's hints, the time zone file os.date reads,
+-- every promise's and group's names resolved on this machine's
+-- architectures), so that nothing opens a file once a filter is in: for a
+-- host whose threads may still be loading when one of them sandboxes all
+-- of them with thread sync. Returns the façade.
+function seccomp.preload()
+  require "seccomp.compat"; require "seccomp.groups"; require "seccomp.promises"
+  require "seccomp.policy_index"; require "seccomp.policy_file"; require "seccomp.runner"
+  require "seccomp.child"; require "seccomp.notify"; require "seccomp.explain"
+  require "seccomp.learn"; require "seccomp.learn_cover"; require "seccomp.learn_write"
+  require("seccomp.report").hints()
+  os.date("*t")
+  local policy = require "seccomp.policy"
+  policy.plan(policy.promises())
+  local f = api.filter("allow")
+  for _, group in ipairs(policy.groups()) do policy.expand(group, f) end
+  f:close()
+  return seccomp
+end
+
 setmetatable(seccomp, { __index = function(t, key)
   if key == "notify" then
     local notify = require "seccomp.notify"

@@ -181,20 +181,25 @@ local check_cmp = internal.check_cmp
 
 -- The positive integer keys of `t` form 1..n with no hole; returns n.
 -- Raises on a hole (a nil where a value was meant) and, unless `extra`
--- names it, on any other key.
+-- names it, on any other key. n is counted by index, and each key is
+-- judged alone, walked with next() in a while loop: a `for ... in pairs`
+-- loop compiles to ITERN, which Debian 12's LuaJIT 2.1 (a snapshot
+-- before the fix of LuaJIT issue 827) can end early once the trace is
+-- despecialized, so a count over it saw holes that were not there.
 local function sequence(t, op, subject, what, extra)
-  local n, count = 0, 0
-  for k in pairs(t) do
+  local n = 0
+  while rawget(t, n + 1) ~= nil do n = n + 1 end
+  local k = next(t)
+  while k ~= nil do
     if is_integer(k) and k >= 1 then
-      count = count + 1
-      if k > n then n = k end
+      if k > n then
+        fail(op, subject, "EINVAL", what .. " has a hole: a nil in the middle of the list")
+      end
     elseif not (extra and extra[k]) then
       fail(op, subject, "EINVAL", ("%s has a field %s: only a list is allowed")
            :format(what, tostring(k)))
     end
-  end
-  if count ~= n then
-    fail(op, subject, "EINVAL", what .. " has a hole: a nil in the middle of the list")
+    k = next(t, k)
   end
   return n
 end
@@ -498,7 +503,7 @@ local function parse_promises(promises)
 end
 
 local PENALTIES = { kill = "kill", eperm = seccomp.errno("EPERM") }
-local PLEDGE_OPTIONS = { penalty = true, load = true, report = true }
+local PLEDGE_OPTIONS = { penalty = true, load = true, report = true, tsync = true }
 
 -- Every rule a pledge of `set` grants, in a plan for `arches`.
 local function plan_pledge(set, arches)
@@ -557,6 +562,20 @@ local function check_persona(set, promises)
   return persona
 end
 
+-- LuaJIT's compiler maps its machine code read-write, then mprotects it
+-- read-exec, and back to patch it (measured: mmap PROT_READ|PROT_WRITE,
+-- then mprotect PROT_READ|PROT_EXEC and PROT_READ|PROT_WRITE in turn,
+-- munmap on a flush): under a pledge without prot_exec its next trace
+-- kills the process. So that pledge raises while the compiler is on.
+local function check_jit(set, promises)
+  local jit = rawget(_G, "jit")
+  if not set.prot_exec and type(jit) == "table" and jit.status and jit.status() then
+    fail("pledge", type(promises) == "string" and promises or table.concat(promises, " "),
+         "EPERM", "LuaJIT's compiler is on, and it makes the code it compiles executable"
+         .. " with mprotect: call jit.off() before the pledge, or promise prot_exec")
+  end
+end
+
 --- Restricts this process to `promises` ("stdio rpath" or a list):
 -- builds the filter, loads it, and returns it with the lists of names
 -- skipped (no architecture knows them) and absent (only other
@@ -564,9 +583,12 @@ end
 -- process dies with SIGSYS) or "eperm" (a refused call fails with
 -- EPERM); `load = false` returns the filter without loading it;
 -- `report = true` makes a process the filter kills first print one line
--- naming the call and the promise that would allow it. A later pledge
+-- naming the call and the promise that would allow it; `tsync = false`
+-- loads it into the calling thread only (default: every thread of the
+-- process, loaded by thread sync). A later pledge
 -- may only narrow: asking for a promise not held before raises. Without
--- prot_exec, pledging raises while READ_IMPLIES_EXEC is set.
+-- prot_exec, pledging raises while READ_IMPLIES_EXEC is set, and loading
+-- raises under LuaJIT while its compiler is on (see check_jit).
 function policy.pledge(promises, options)
   local set = parse_promises(promises)
   if options ~= nil and type(options) ~= "table" then
@@ -596,8 +618,11 @@ function policy.pledge(promises, options)
   end
   local persona = check_persona(set, promises)
   local f = seccomp.filter(penalty)
+  -- tsync (default true): every thread of the process, or this one only.
+  if options.tsync == false then f:set("tsync", false) end
   local skipped, absent = apply(f, plan_pledge(set, f:arches()), "pledge")
   if options.load ~= false then
+    check_jit(set, promises)
     -- os.date reads the time zone file on first use: read it now.
     os.date("*t")
     f:load { report = options.report or nil }

@@ -21,6 +21,7 @@
 
 #include "lua.h"
 #include "lauxlib.h"
+#include "lua_compat.h"
 
 /* syscall_raw(nr, args...) -> result, errno.  Issues exactly the call the
  * simulator reasons about (native ABI, all six registers set, the ones

@@ -17,6 +17,12 @@
 
 #include "lua.h"
 #include "lauxlib.h"
+#include "lua_compat.h"
+
+/* 5.4's user values; none are used here. */
+#if LUA_VERSION_NUM < 504
+#define lua_newuserdatauv(L, size, n) lua_newuserdata((L), (size))
+#endif
 
 typedef struct waiter {
     pthread_t thread;
