@@ -76,7 +76,7 @@ LIBSECCOMP_OK = $(BUILD)/libseccomp-2.5.ok
 CORE_SRCS = src/core.c src/errors.c src/values.c src/filter.c src/actions.c \
             src/rules.c src/attributes.c src/export.c src/process.c \
             src/constants.c src/constants_gen.c src/simulate.c src/notify.c \
-            src/report.c src/outcome.c
+            src/report.c src/outcome.c src/supervisor.c
 CORE_HDRS = src/lua_seccomp.h src/lua_compat.h
 LUA_MODULES = $(wildcard lua/seccomp/*.lua)
 LINT_LUA = lua spec examples bench bin scripts
@@ -96,7 +96,8 @@ VERSION_SPECS = spec/03-actions_spec.lua spec/05-lifetime_spec.lua \
   spec/45-libseccomp_spec.lua spec/48-multiplex_spec.lua \
   spec/49-simulator_abi_spec.lua spec/52-limits_spec.lua spec/61-child_spec.lua \
   spec/62-policy_index_spec.lua spec/70-versions_spec.lua spec/71-threads_spec.lua
-BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua
+BENCH_SCRIPTS = bench/build_bench.lua bench/optimizer_bench.lua bench/learn_bench.lua \
+                bench/report_bench.lua
 # The C program bench/build_bench.lua measures the Lua side against.
 BENCH_BUILD_FILTER = $(BUILD)/bench/build_filter
 MAN_PAGES = $(wildcard man/*.1)

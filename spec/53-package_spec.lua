@@ -32,6 +32,7 @@ local MODULES = {
   ["lua/seccomp/policy_index.lua"] = { "index", "seccomp.policy_index" },
   ["lua/seccomp/policy_file.lua"] = { "policy_file", "seccomp.policy_file" },
   ["lua/seccomp/explain.lua"] = { "explain", "seccomp.explain" },
+  ["lua/seccomp/supervisor.lua"] = { "supervisor", "seccomp.supervisor" },
 }
 
 -- The functions the Lua sources give a doc comment (`---`), by public name.

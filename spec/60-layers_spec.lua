@@ -13,6 +13,7 @@ local LAYERS = {
     "seccomp.groups", "seccomp.promises", "seccomp.policy", "seccomp.policy_file",
     "seccomp.policy_index", "seccomp.report", "seccomp.runner", "seccomp.learn",
     "seccomp.learn_cover", "seccomp.learn_write", "seccomp.explain",
+    "seccomp.supervisor",
   } },
   { name = "façade", modules = { "seccomp" } },
   { name = "CLI", modules = { "bin/lua-seccomp" } },

@@ -59,7 +59,7 @@ static const luaL_Reg *const module_functions[] = {
     lsc_actions_functions, lsc_rules_functions, lsc_attributes_functions,
     lsc_export_functions, lsc_process_functions, lsc_constants_functions,
     lsc_simulate_functions, lsc_notify_functions, lsc_report_functions,
-    lsc_outcome_functions, lsc_values_functions, NULL
+    lsc_outcome_functions, lsc_values_functions, lsc_supervisor_functions, NULL
 };
 static const lsc_field *const module_fields[] = {
     core_fields, lsc_rules_fields, lsc_export_fields, lsc_constants_fields,

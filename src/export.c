@@ -153,6 +153,16 @@ void lsc_export_note_loaded(lsc_loaded_note *p)
     pthread_mutex_unlock(&chan_lock);
 }
 
+/* Whether this process (or one it was forked from) loaded a filter here. */
+int lsc_export_any_loaded(void)
+{
+    int any;
+    pthread_mutex_lock(&chan_lock);
+    any = loaded_progs != NULL;
+    pthread_mutex_unlock(&chan_lock);
+    return any;
+}
+
 /* Whether a loaded filter kills or traps the call nr(args): memory only,
  * so a fork handler may ask too. */
 static int call_killed(long nr, const uint64_t args[6])
@@ -500,6 +510,12 @@ static uint32_t variant_return(uint32_t ret, int variant)
     if ((variant & LSC_VARIANT_NOTIFY_AS_ENOSYS) &&
         action == SECCOMP_RET_USER_NOTIF)
         return SECCOMP_RET_ERRNO | ENOSYS;
+    /* the supervisor runs the original program to tell which action */
+    if ((variant & LSC_VARIANT_KILL_AS_NOTIFY) &&
+        (action == SECCOMP_RET_KILL_PROCESS || action == SECCOMP_RET_KILL_THREAD))
+        return SECCOMP_RET_USER_NOTIF;
+    if ((variant & LSC_VARIANT_ERRNO_AS_NOTIFY) && action == SECCOMP_RET_ERRNO)
+        return SECCOMP_RET_USER_NOTIF;
     return ret;
 }
 
@@ -548,16 +564,20 @@ static int variant_option(lua_State *L, int idx, const char *op)
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         static const char *const options[] = {
-            "kill_as_trap", "notify_as_enosys", NULL
+            "kill_as_trap", "notify_as_enosys", "kill_as_notify",
+            "errno_as_notify", NULL
         };
         int on = lua_toboolean(L, -1);
         switch (lsc_option_index(L, -2, options)) {
         case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
         case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
+        case 2: variant |= on ? LSC_VARIANT_KILL_AS_NOTIFY : 0; break;
+        case 3: variant |= on ? LSC_VARIANT_ERRNO_AS_NOTIFY : 0; break;
         default:
             lsc_fail(L, op, lua_type(L, -2) == LUA_TSTRING
                      ? lsc_to_subject(L, -2) : NULL, EINVAL,
-                     "unknown option (kill_as_trap, notify_as_enosys)");
+                     "unknown option (kill_as_trap, notify_as_enosys, "
+                     "kill_as_notify, errno_as_notify)");
         }
         lua_pop(L, 1);
     }

@@ -656,6 +656,7 @@ static int load_flags(lua_State *L, lsc_filter *f, int listener,
  * before the load and is the caller's. */
 static int load_program(lua_State *L, lsc_filter *f,
                         struct sock_filter *prog, size_t n, int listener,
+                        const struct sock_filter *noted,
                         lsc_loaded_note **note, const char **detail)
 {
     struct sock_fprog fprog;
@@ -663,7 +664,7 @@ static int load_program(lua_State *L, lsc_filter *f,
     int nnp = 0;
     long rc;
     load_flags(L, f, listener, &flags, &nnp);
-    *note = lsc_export_note_new(prog, n);  /* last to raise, first to load */
+    *note = lsc_export_note_new(noted, n);  /* last to raise, first to load */
     if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         *detail = "prctl(PR_SET_NO_NEW_PRIVS) failed";
         return errno;
@@ -692,19 +693,24 @@ static int load_program(lua_State *L, lsc_filter *f,
     return 0;
 }
 
-/* load([{ kill_as_trap =, notify_as_enosys =, stack = }]): the program
- * the filter exports, a variant of it, loaded with seccomp(2). */
+/* load([{ kill_as_trap =, notify_as_enosys =, kill_as_notify =,
+ * errno_as_notify =, handover =, stack = }]): the program the filter
+ * exports, a variant of it, loaded with seccomp(2).  With a handover
+ * (supervisor.c) the listener goes to the supervisor and this process
+ * keeps no copy. */
 static int l_load(lua_State *L)
 {
     lsc_filter *f = lsc_check_filter(L, 1, "load");
     int variant = 0, stack = 0, listener, err;
+    lsc_handover *handover = NULL;
     const char *detail = NULL;
     struct sock_filter *prog;
     lsc_loaded_note *note = NULL;
     size_t n;
     if (!lua_isnoneornil(L, 2)) {
         static const char *const options[] = {
-            "kill_as_trap", "notify_as_enosys", "stack", NULL
+            "kill_as_trap", "notify_as_enosys", "stack", "kill_as_notify",
+            "errno_as_notify", "handover", NULL
         };
         lsc_check_table(L, 2, "load", NULL, "options");
         lua_pushnil(L);
@@ -714,10 +720,14 @@ static int l_load(lua_State *L)
             case 0: variant |= on ? LSC_VARIANT_KILL_AS_TRAP : 0; break;
             case 1: variant |= on ? LSC_VARIANT_NOTIFY_AS_ENOSYS : 0; break;
             case 2: stack = on; break;
+            case 3: variant |= on ? LSC_VARIANT_KILL_AS_NOTIFY : 0; break;
+            case 4: variant |= on ? LSC_VARIANT_ERRNO_AS_NOTIFY : 0; break;
+            case 5: handover = lsc_check_handover(L, -1, "load"); break;
             default:
                 lsc_fail(L, "load", lua_type(L, -2) == LUA_TSTRING
                          ? lsc_to_subject(L, -2) : NULL, EINVAL,
-                         "unknown option (kill_as_trap, notify_as_enosys, stack)");
+                         "unknown option (kill_as_trap, notify_as_enosys, stack, "
+                         "kill_as_notify, errno_as_notify, handover)");
             }
             lua_pop(L, 1);
         }
@@ -733,8 +743,13 @@ static int l_load(lua_State *L)
                                &listener);
     if (f->loads == 0 && !listener)
         lsc_capture(L, f, "load", 1);
-    err = load_program(L, f, prog, n, listener, &note, &detail);
+    /* the note is of the original: what a kill becomes is still a kill */
+    err = load_program(L, f, prog, n, listener,
+                       (const struct sock_filter *)(const void *)f->bpf, &note,
+                       &detail);
     if (err != 0) {
+        if (handover != NULL)
+            lsc_handover_none(handover);
         free(note);
         if (f->loads == 0)
             forget_capture(f);
@@ -742,6 +757,12 @@ static int l_load(lua_State *L)
     }
     f->loads++;
     lsc_export_note_loaded(note);
+    if (handover != NULL && listener) {
+        lsc_handover_give(handover, f->notify_fd);
+        f->notify_fd = -1;
+    } else if (handover != NULL) {
+        lsc_handover_none(handover);
+    }
     lua_settop(L, 1);
     return 1;
 }

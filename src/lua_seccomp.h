@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <seccomp.h>
 
@@ -112,7 +113,10 @@ typedef struct lsc_filter {
  * the kernel answers when no supervisor listens). */
 enum {
     LSC_VARIANT_KILL_AS_TRAP = 1,
-    LSC_VARIANT_NOTIFY_AS_ENOSYS = 2
+    LSC_VARIANT_NOTIFY_AS_ENOSYS = 2,
+    /* kills (and errno refusals) as notify, for a supervisor (supervisor.c) */
+    LSC_VARIANT_KILL_AS_NOTIFY = 4,
+    LSC_VARIANT_ERRNO_AS_NOTIFY = 8
 };
 
 /* The data of the traps a variant puts where the original kills: the
@@ -235,6 +239,7 @@ void lsc_export_prepare(void);
 typedef struct lsc_loaded_note lsc_loaded_note;
 lsc_loaded_note *lsc_export_note_new(const struct sock_filter *prog, size_t n);
 void lsc_export_note_loaded(lsc_loaded_note *note);
+int lsc_export_any_loaded(void);
 struct sock_filter *lsc_variant_program(lua_State *L, const char *bpf,
                                         size_t len, int variant,
                                         const char *op, size_t *n,
@@ -272,9 +277,26 @@ extern const luaL_Reg lsc_simulate_functions[];
 extern const luaL_Reg lsc_simulate_methods[];
 extern const lsc_field lsc_simulate_fields[];
 
-/* notify.c: user notification: f:notify_fd(), receive/respond. */
+/* notify.c: user notification: f:notify_fd(), receive/respond.
+ * lsc_notify_read_string reads a NUL-terminated string (a path) from the
+ * process waiting on notification id, then checks the id is still
+ * pending; 0 or an errno (ENOENT: gone, EFAULT: unreadable). */
+int lsc_notify_read_string(int listener, uint64_t id, pid_t pid,
+                           uint64_t addr, char *buf, size_t cap, size_t *len,
+                           int *truncated);
 extern const luaL_Reg lsc_notify_functions[];
 extern const luaL_Reg lsc_notify_methods[];
+
+/* supervisor.c: violation reports through a supervisor outside the
+ * sandbox.  The handover is the page a loader publishes its listener on:
+ * lsc_handover_give (right after the load, no call but close) waits for
+ * the supervisor's copy and closes the loader's; lsc_handover_none says
+ * the load made no listener. */
+typedef struct lsc_handover lsc_handover;
+lsc_handover *lsc_check_handover(lua_State *L, int idx, const char *op);
+void lsc_handover_give(lsc_handover *h, int fd);
+void lsc_handover_none(lsc_handover *h);
+extern const luaL_Reg lsc_supervisor_functions[];
 
 /* report.c: SIGSYS violation reports. */
 extern const luaL_Reg lsc_report_functions[];

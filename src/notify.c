@@ -11,13 +11,16 @@
  * (SCM_RIGHTS).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <linux/seccomp.h>
 
@@ -225,6 +228,126 @@ static int l_notify_poll(lua_State *L)
     return 1;
 }
 
+/* --- reading the waiting process's memory ------------------------------ */
+
+/* Up to len bytes at addr in pid, never across a page boundary (a read
+ * stops at the first unmapped page); the count read, or -1 with errno. */
+static ssize_t read_remote(pid_t pid, int *memfd, uint64_t addr, char *buf,
+                           size_t len)
+{
+    struct iovec local = { buf, len };
+    struct iovec remote;
+    ssize_t n;
+    remote.iov_base = (void *)(uintptr_t)addr;
+    remote.iov_len = len;
+    if (*memfd < 0) {
+        n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+            return n;
+        /* no process_vm_readv here: the same through /proc/PID/mem */
+        {
+            char path[32];
+            snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+            *memfd = open(path, O_RDONLY | O_CLOEXEC);
+            if (*memfd < 0)
+                return -1;
+        }
+    }
+    do
+        n = pread(*memfd, buf, len, (off_t)addr);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/* The NUL-terminated string at addr in process pid, which waits on
+ * notification id of listener, into buf (cap >= 1 bytes, always
+ * NUL-terminated): *len is its length, *truncated set when no NUL came
+ * within cap - 1 bytes.  What it holds is the memory at the moment it was
+ * read: another thread of the target may change it before or after.
+ * The notification is checked to be still pending after the read, so the
+ * bytes came from the process that made the call, not from a process that
+ * reused its pid.  Returns 0, or an errno: ENOENT when the notification is
+ * gone (the target was killed or its call interrupted), EFAULT when addr
+ * is not readable, or the read's own. */
+int lsc_notify_read_string(int listener, uint64_t id, pid_t pid,
+                           uint64_t addr, char *buf, size_t cap, size_t *len,
+                           int *truncated)
+{
+    static long page;
+    size_t got = 0;
+    int memfd = -1, err = 0;
+    uint64_t at = addr;
+    *len = 0;
+    *truncated = 0;
+    buf[0] = '\0';
+    if (cap == 0)
+        return EINVAL;
+    if (page <= 0)
+        page = sysconf(_SC_PAGESIZE) > 0 ? sysconf(_SC_PAGESIZE) : 4096;
+    while (got + 1 < cap) {
+        size_t want = (size_t)page - (size_t)(at % (uint64_t)page);
+        ssize_t n;
+        char *nul;
+        if (want > cap - 1 - got)
+            want = cap - 1 - got;
+        n = read_remote(pid, &memfd, at, buf + got, want);
+        if (n <= 0) {
+            err = n == 0 || errno == EIO ? EFAULT : errno;
+            break;
+        }
+        nul = memchr(buf + got, '\0', (size_t)n);
+        if (nul != NULL) {
+            got = (size_t)(nul - buf);
+            break;
+        }
+        got += (size_t)n;
+        at += (uint64_t)n;
+        if (got + 1 >= cap)
+            *truncated = 1;
+    }
+    if (memfd >= 0)
+        close(memfd);
+    buf[got] = '\0';
+    *len = got;
+    errno = 0;
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0)
+        return errno != 0 ? errno : ENOENT;
+    return err;
+}
+
+/* notify_read_string(fd, id, pid, addr[, max]) -> the NUL-terminated string
+ * at addr in the process waiting on notification id, and whether it was
+ * cut at max bytes (default 4096); or nil and the errno's name (ENOENT:
+ * the notification is gone; EFAULT: addr is not readable).  See
+ * lsc_notify_read_string: the text is what the memory held when read. */
+static int l_notify_read_string(lua_State *L)
+{
+    int fd = check_fd(L, 1, "notify_read_string");
+    uint64_t id = lsc_check_u64(L, 2, "notify_read_string", NULL, "id");
+    pid_t pid = (pid_t)lsc_check_range(L, 3, "notify_read_string", NULL, "pid",
+                                       1, INT32_MAX);
+    uint64_t addr = lsc_check_u64(L, 4, "notify_read_string", NULL, "address");
+    int64_t max = lua_isnoneornil(L, 5) ? 4096 :
+        lsc_check_range(L, 5, "notify_read_string", NULL, "max", 1, 1 << 20);
+    char *buf = (char *)lua_newuserdata(L, (size_t)max + 1);
+    size_t len;
+    int truncated, err;
+    err = lsc_notify_read_string(fd, id, pid, addr, buf, (size_t)max + 1, &len,
+                                 &truncated);
+    if (err != 0) {
+        const char *name = lsc_errno_name(err);
+        lua_pushnil(L);
+        if (name != NULL)
+            lua_pushstring(L, name);
+        else
+            lua_pushinteger(L, err);
+        return 2;
+    }
+    lua_pushlstring(L, buf, len);
+    lua_pushboolean(L, truncated);
+    return 2;
+}
+
 /* --- passing the listener to the supervisor ----------------------------- */
 
 /* notify_socketpair() -> fd, fd (close-on-exec, datagram boundaries) */
@@ -385,6 +508,7 @@ const luaL_Reg lsc_notify_functions[] = {
     {"notify_receive", l_notify_receive},
     {"notify_respond", l_notify_respond},
     {"notify_id_valid", l_notify_id_valid},
+    {"notify_read_string", l_notify_read_string},
     {"notify_poll", l_notify_poll},
     {"notify_socketpair", l_notify_socketpair},
     {"notify_send_fd", l_notify_send_fd},

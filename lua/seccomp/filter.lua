@@ -363,23 +363,44 @@ function methods.skipped(f)
 end
 
 local load_filter = core.load_filter
-local LOAD_OPTIONS = { report = "boolean", report_fd = "number", stack = "boolean" }
+local LOAD_OPTIONS = { report = true, report_fd = "number", stack = "boolean" }
+local supervise  -- supervise(f, options): the report's supervisor (set_supervisor)
 
 --- Loads the filter into the kernel for this process (and, with tsync,
 -- all its threads); from then on the filter is frozen. Options:
 -- `report = true` makes a process a rule kills print one line naming the
--- call to stderr (or to `report_fd`) first; `stack = true` loads a filter
+-- call to stderr (or to `report_fd`) first, through a supervisor process
+-- outside the sandbox; `report = "errno"` also names calls refused with an
+-- errno; `report = "signal"` prints it from a SIGSYS handler inside the
+-- process instead (weaker: see the README); `stack = true` loads a filter
 -- that is already loaded once more, on top of itself.
 function methods.load(f, options)
   if options == nil then return load_filter(f) end
   check_options("load", options, LOAD_OPTIONS, 2)
-  if options.report_fd ~= nil and not options.report then
+  local report = options.report
+  if report ~= nil and report ~= true and report ~= false and report ~= "errno"
+     and report ~= "signal" then
+    error(("seccomp: load(report): Invalid argument (EINVAL): must be a boolean, got %s "
+           .. "(report is true, false, \"errno\" or \"signal\")")
+          :format(type(report) == "string" and ("%q"):format(report) or type(report)), 2)
+  end
+  if options.report_fd ~= nil and not report then
     error("seccomp: load(report_fd): Invalid argument (EINVAL): report_fd needs report = true", 2)
   end
-  if options.report then
+  if report == "signal" then
     -- the SIGSYS handler that prints the line; kills become traps for it
     core.report_install(report_hints and report_hints() or nil, options.report_fd or 2)
     return load_filter(f, { kill_as_trap = true, stack = options.stack })
+  end
+  if report then
+    if not supervise then
+      error("seccomp: load(report): Function not implemented (ENOSYS): report = true needs "
+            .. "the supervisor (require \"seccomp\")", 2)
+    end
+    local ok, err = pcall(supervise, f, { report_fd = options.report_fd, stack = options.stack,
+                                          errno = report == "errno" })
+    if not ok then error(strip_position(err), 2) end
+    return f
   end
   return load_filter(f, { stack = options.stack })
 end
@@ -638,6 +659,20 @@ api.internal = {
   bpf_run = core.bpf_run,
   -- the names of the constant tables (O, AT, E, ...), from the core
   constant_tables = core.constant_tables,
+  -- load_filter(f, options): a load with the variant options (the supervisor's)
+  load_filter = core.load_filter,
+  -- the supervisor's process primitives (src/supervisor.c)
+  supervisor = {
+    fork = core.fork, wait = core.wait, exit = core.exit, getpid = core.getpid,
+    handover_new = core.handover_new, handover_offer = core.handover_offer,
+    handover_take = core.handover_take, handover_cancel = core.handover_cancel,
+    handover_helper = core.handover_helper, supervisor_wait = core.supervisor_wait,
+    supervisor_end = core.supervisor_end, supervisor_detach = core.supervisor_detach,
+    supervisor_interactive = core.supervisor_interactive,
+    proc_tgid = core.proc_tgid, proc_exe = core.proc_exe, parent_death = core.parent_death,
+    exit_like = core.exit_like, bpf_returns = core.bpf_returns,
+    filters_loaded = core.filters_loaded, report_install = core.report_install,
+  },
 }
 
 -- Wiring: what the layers above hand this module when they load. Not
@@ -679,7 +714,16 @@ function api.set_allowed_by(fn)
   return old
 end
 
--- Sets where `f:load{ report = true }` gets its hints: `fn()` returns
+-- Sets the supervisor behind `f:load{ report = true }`: `fn(f, { report_fd
+-- =, stack =, errno = })` loads f with one watching it.
+function api.set_supervisor(fn)
+  check_hook("set_supervisor", fn)
+  local old = supervise
+  supervise = fn
+  return old
+end
+
+-- Sets where `f:load{ report = "signal" }` gets its hints: `fn()` returns
 -- the table `core.report_install` takes.
 function api.set_report_hints(fn)
   check_hook("set_report_hints", fn)

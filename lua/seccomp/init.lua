@@ -11,7 +11,7 @@ local seccomp = {}
 
 -- The API's wiring setters and internals stay in seccomp.filter.
 local WIRING = { set_expander = true, set_runner = true, set_report_hints = true,
-                 set_allowed_by = true, internal = true }
+                 set_allowed_by = true, set_supervisor = true, internal = true }
 for name, value in pairs(api) do
   if not WIRING[name] then seccomp[name] = value end
 end
@@ -21,6 +21,7 @@ api.set_expander(function(name, f) return require("seccomp.policy").expand(name,
 api.set_runner(function(f, fn, options) return require("seccomp.runner").test(f, fn, options) end)
 api.set_report_hints(function() return require("seccomp.report").hints() end)
 api.set_allowed_by(function(name, args) return require("seccomp.explain").allowed_by(name, args) end)
+api.set_supervisor(function(f, options) return require("seccomp.supervisor").load(f, options) end)
 
 --- Policy layer and tools, loaded on first use.
 -- @section lazy

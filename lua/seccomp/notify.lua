@@ -30,6 +30,14 @@ notify.respond = core.notify_respond
 -- target's memory and before acting on what was read.
 notify.id_valid = core.notify_id_valid
 
+--- `read_string(fd, id, pid, addr[, max])`: the NUL-terminated string
+-- (a path) at `addr` in process `pid` waiting on notification `id`, and
+-- whether it was cut at `max` bytes (default 4096); or nil and an errno
+-- name ("ENOENT": the notification is gone, "EFAULT": not readable). The
+-- id is checked after the read, so the text is that process's; it is what
+-- the memory held at that moment (another thread may change it).
+notify.read_string = core.notify_read_string
+
 --- Waits until a notification is ready: "ready", "hangup" (no process
 -- uses the filter any more) or "timeout" (after `ms` milliseconds).
 notify.poll = core.notify_poll

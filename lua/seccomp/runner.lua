@@ -102,7 +102,7 @@ end
 
 --- Prepares the violation report and installs its SIGSYS handler in this
 -- process: the line goes to `fd` (default 2, stderr). The caller then
--- loads the variant with kills as traps (`f:load{ report = true }`).
+-- loads the variant with kills as traps (`f:load{ report = "signal" }`).
 function runner.install_report(fd)
   child.install_report(require("seccomp.report").hints(), fd or 2)
 end
