@@ -131,6 +131,24 @@ describe("f:explain", function()
     assert.are.same(rule_of(2), e.rule)
   end)
 
+  it("names rules written by number, in lists and by group as they were written", function()
+    local f = seccomp.filter("allow")
+    local eperm = seccomp.errno("EPERM")
+    f:add(eperm, seccomp.syscall("dup"))
+    f:add(eperm, { "getppid", seccomp.syscall("getpgrp"), "getppid" })
+    f:add_exact(seccomp.errno("EACCES"), "@clock")
+    for _, call in ipairs { "dup", "getppid", "getpgrp" } do
+      local e = f:explain(call)
+      assert.are.same({ action = "errno", data = 1, syscall = call, exact = false,
+                        comparators = {} }, e.rule)
+      local r = helpers.sysraw(function() f:load() end, "raw", seccomp.syscall(call))
+      assert.are.equal(end_for(e), helpers.describe(r))
+    end
+    local e = f:explain("clock_settime")
+    assert.are.same({ action = "errno", data = 13, syscall = "clock_settime", exact = true,
+                      comparators = {} }, e.rule)
+  end)
+
   it("follows rules that a merge brings in, on their architecture only", function()
     local function setup()
       local f = seccomp.filter("allow")

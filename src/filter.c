@@ -471,6 +471,8 @@ static void release(lsc_filter *f)
     }
     log_free(f->log);
     f->log = NULL;
+    free(f->written);
+    f->written = NULL;
 }
 
 /* filter(default_action) -> filter */

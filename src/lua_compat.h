@@ -112,4 +112,61 @@ static inline lua_Integer lsc_compat_tointegerx(lua_State *L, int idx,
 #endif /* !luaL_newlibtable */
 #endif /* < 5.2 */
 
+/* A userdata's one Lua value (rules.c keeps the rules as written there):
+ * lsc_getuservalue pushes it (nil when unset) and returns its type,
+ * lsc_setuservalue pops the value to set. 5.1 and LuaJIT have only
+ * environments, which cannot be nil: a weak-keyed registry table
+ * instead. */
+#if LUA_VERSION_NUM >= 504
+#define lsc_getuservalue(L, i) lua_getiuservalue((L), (i), 1)
+#define lsc_setuservalue(L, i) ((void)lua_setiuservalue((L), (i), 1))
+#elif LUA_VERSION_NUM == 503
+#define lsc_getuservalue(L, i) lua_getuservalue((L), (i))
+#define lsc_setuservalue(L, i) lua_setuservalue((L), (i))
+#elif LUA_VERSION_NUM == 502
+static inline int lsc_compat_getuservalue(lua_State *L, int idx)
+{
+    lua_getuservalue(L, idx);
+    return lua_type(L, -1);
+}
+#define lsc_getuservalue(L, i) lsc_compat_getuservalue((L), (i))
+#define lsc_setuservalue(L, i) lua_setuservalue((L), (i))
+#else
+#define LSC_USERVALUES "seccomp.uservalues"
+static inline void lsc_compat_uservalues(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, LSC_USERVALUES);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushliteral(L, "k");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, LSC_USERVALUES);
+    }
+}
+static inline int lsc_compat_getuservalue(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lsc_compat_uservalues(L);
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    return lua_type(L, -1);
+}
+static inline void lsc_compat_setuservalue(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lsc_compat_uservalues(L);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, -3);
+    lua_rawset(L, -3);
+    lua_pop(L, 2);
+}
+#define lsc_getuservalue(L, i) lsc_compat_getuservalue((L), (i))
+#define lsc_setuservalue(L, i) lsc_compat_setuservalue((L), (i))
+#endif
+
 #endif

@@ -105,6 +105,7 @@ typedef struct lsc_filter {
     size_t bpf_len, pfc_len;
     int pfc_err;           /* why a load could not capture the PFC */
     int notify_fd;         /* listener a load created, or -1 */
+    void *written;         /* rules.c: adds not yet in the written list */
 } lsc_filter;
 
 /* Variants of a filter's program, for loading only: kills as traps (so a

@@ -684,15 +684,23 @@ static const struct { const char *name; int ipc; uint32_t call; } mux_calls[] = 
 
 #define MUX_CALLS (sizeof mux_calls / sizeof mux_calls[0] - 1)
 
-/* The native numbers of the sub-calls, resolved once per process. */
+/* The native numbers of the sub-calls, resolved once per process, and
+ * for numbers below MUX_BY_NR the sub-call each is (index + 1; 0: none),
+ * since every add asks. */
+#define MUX_BY_NR 1024
 static int mux_native[MUX_CALLS];
+static unsigned char mux_by_nr[MUX_BY_NR];
 static pthread_once_t mux_once = PTHREAD_ONCE_INIT;
 
 static void mux_resolve(void)
 {
     size_t i;
-    for (i = 0; i < MUX_CALLS; i++)
-        mux_native[i] = seccomp_syscall_resolve_name(mux_calls[i].name);
+    for (i = 0; i < MUX_CALLS; i++) {
+        int nr = seccomp_syscall_resolve_name(mux_calls[i].name);
+        mux_native[i] = nr;
+        if (nr >= 0 && nr < MUX_BY_NR && mux_by_nr[nr] == 0)
+            mux_by_nr[nr] = (unsigned char)(i + 1);
+    }
 }
 
 /* The multiplexed call syscall nr (native) is, or -1. */
@@ -702,6 +710,8 @@ static int mux_call(int nr)
     if (nr == __NR_SCMP_ERROR)
         return -1;
     pthread_once(&mux_once, mux_resolve);
+    if (nr >= 0 && nr < MUX_BY_NR)
+        return (int)mux_by_nr[nr] - 1;
     for (i = 0; i < MUX_CALLS; i++)
         if (mux_native[i] == nr)
             return (int)i;
@@ -854,8 +864,8 @@ int lsc_rule_fits_narrow(const lsc_rule *r)
     return 1;
 }
 
-/* Room for this many syscalls, rules or blocks on the C stack; larger
- * adds take a userdata, which the garbage collector frees. */
+/* Room for this many syscalls on the C stack; a longer list takes a
+ * userdata, which the garbage collector frees. */
 #define SMALL_ADD 16
 
 /* Numbers below this are told apart with a bitmap; others (libseccomp's
@@ -994,12 +1004,6 @@ static int mux_extra(int nr, uint32_t action, lsc_rule *out)
     return 1;
 }
 
-typedef struct {
-    lsc_rule *rules;
-    unsigned char *exact;
-    size_t n;
-} expansion;
-
 static int by_arg(const void *x, const void *y)
 {
     const struct scmp_arg_cmp *a = x, *b = y;
@@ -1007,11 +1011,13 @@ static int by_arg(const void *x, const void *y)
 }
 
 /* The libseccomp rules comparisons c mean on syscall nr, those marked
- * in written[] as written and the others as their blocks, written to out
- * (NULL: only counted). */
+ * in written[] as written and the others as their blocks, written to out,
+ * or to the rules of the operations at ops (zeroed first); with neither,
+ * only counted. */
 static size_t expand_cmps(const lsc_cmp *c, unsigned int ncmp,
                           block (*blocks)[LSC_MAX_BLOCKS], const int *nblocks,
-                          int *written, int nr, uint32_t action, lsc_rule *out)
+                          int *written, int nr, uint32_t action, lsc_rule *out,
+                          lsc_op *ops)
 {
     size_t per = 1, i;
     unsigned int j;
@@ -1031,9 +1037,11 @@ static size_t expand_cmps(const lsc_cmp *c, unsigned int ncmp,
                 return per;
         }
     }
-    for (i = 0; out != NULL && i < per; i++) {
-        lsc_rule *r = &out[i];
+    for (i = 0; (out != NULL || ops != NULL) && i < per; i++) {
+        lsc_rule *r = out != NULL ? &out[i] : &ops[i].rule;
         size_t rest = i;
+        if (ops != NULL)
+            memset(&ops[i], 0, sizeof ops[i]);
         memset(r, 0, sizeof *r);
         r->syscall = nr;
         r->action = action;
@@ -1051,17 +1059,18 @@ static size_t expand_cmps(const lsc_cmp *c, unsigned int ncmp,
                 a->datum_b = blocks[j][k].value;
             }
         }
-        qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
+        if (r->ncmp > 1)
+            qsort(r->cmp, r->ncmp, sizeof r->cmp[0], by_arg);
     }
     return per;
 }
 
 /* The libseccomp rules one comparator list means on syscall nr, written
- * to out (NULL: only counted). */
+ * to the rules of the operations at ops (NULL: only counted). */
 static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
                          unsigned int ncmp, block (*blocks)[LSC_MAX_BLOCKS],
                          const int *nblocks, int nr, uint32_t action,
-                         lsc_rule *out)
+                         lsc_op *ops)
 {
     unsigned int j, top = 0;
     int written[LSC_MAX_ARGS];
@@ -1074,7 +1083,7 @@ static size_t expand_one(const lsc_log *log, const lsc_cmp *c,
         for (j = 0; j < ncmp; j++)
             if (c[j].op == SCMP_CMP_NE)
                 written[j] = 1;
-    return expand_cmps(c, ncmp, blocks, nblocks, written, nr, action, out);
+    return expand_cmps(c, ncmp, blocks, nblocks, written, nr, action, NULL, ops);
 }
 
 /* A recorded rule as the rules libseccomp gets when its 64-bit ne
@@ -1096,7 +1105,7 @@ static size_t expand_without_ne(const lsc_rule *r, lsc_rule *out)
         written[j] = c[j].op != SCMP_CMP_NE;
     }
     return expand_cmps(c, r->ncmp, blocks, nblocks, written, r->syscall,
-                       r->action, out);
+                       r->action, out, NULL);
 }
 
 static int has_ne(const lsc_rule *r)
@@ -1196,16 +1205,26 @@ static void rewrite_ne(lua_State *L, lsc_filter *f, const lsc_rule *r,
     }
 }
 
-/* Rewrites the rules on a syscall whose ne a rule of e would not keep
- * clear of; returns whether any were. */
-static int keep_ne_clear(lua_State *L, lsc_filter *f, const expansion *e,
-                         const char *op, const char *subject)
+/* Rewrites the rules on a syscall whose ne one of the n rules expanded in
+ * the record's room (see expand) would not keep clear of; returns whether
+ * any were. A rewrite moves the record, room included, so the rules are
+ * copied first. */
+static int keep_ne_clear(lua_State *L, lsc_filter *f, size_t n, const char *op,
+                         const char *subject)
 {
-    size_t k;
+    const lsc_op *room = f->log->ops + f->log->n;
+    lsc_rule *copy = NULL;
+    size_t k, i;
     int any = 0;
-    for (k = 0; k < e->n; k++) {
-        const lsc_rule *r = &e->rules[k];
+    for (k = 0; k < n; k++) {
+        const lsc_rule *r = copy != NULL ? &copy[k] : &room[k].rule;
         if (r->ncmp > 0 && each_rule_on(f->log, r->syscall, breaks_ne, r)) {
+            if (copy == NULL) {
+                copy = lua_newuserdata(L, n * sizeof *copy);  /* freed by GC */
+                for (i = 0; i < n; i++)
+                    copy[i] = room[i].rule;
+                r = &copy[k];
+            }
             rewrite_ne(L, f, r, op, subject);
             any = 1;
         }
@@ -1214,25 +1233,28 @@ static int keep_ne_clear(lua_State *L, lsc_filter *f, const expansion *e,
 }
 
 /* Everything a rule means, for each of the nsys syscalls, checked against
- * the filter before anything is given to libseccomp. mux is the filter's
- * first multiplexing architecture, or NULL; e's arrays are `small` when
- * SMALL_ADD rules are room enough, else userdata. */
-static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
-                   unsigned int ncmp, const int *syscalls, size_t nsys,
-                   uint32_t action, int exact, expansion *e, const char *op,
-                   const char *subject, const char *mux, lsc_rule *small,
-                   unsigned char *small_exact)
+ * the filter before anything is given to libseccomp, then written as
+ * operations to the room the record has after its last one (none of them
+ * counted yet); returns how many. mux is the filter's first multiplexing
+ * architecture, or NULL. */
+static size_t expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
+                     unsigned int ncmp, const int *syscalls, size_t nsys,
+                     uint32_t action, int exact, const char *op,
+                     const char *subject, const char *mux)
 {
-    /* only comparisons have blocks: the space is taken for those given */
+    /* only comparisons have blocks: the space is taken for those given,
+     * on the C stack for the usual one or two */
+    block small_blocks[2][LSC_MAX_BLOCKS];
     block (*blocks)[LSC_MAX_BLOCKS] = ncmp == 0 ? NULL
-        : lua_newuserdata(L, ncmp * sizeof *blocks);
+        : ncmp <= 2 ? small_blocks : lua_newuserdata(L, ncmp * sizeof *blocks);
     arg_sets sets[2];
     block extra_block;
     int nblocks[LSC_MAX_ARGS];
     uint64_t ex[LSC_MAX_ARGS];
-    size_t s, total = 0, at = 0;
+    size_t s, total = 0, at;
     unsigned int j;
     lsc_rule extra;
+    lsc_op *ops;
     for (j = 0; j < ncmp; j++) {
         nblocks[j] = cmp_blocks(&c[j], blocks[j]);
         if (nblocks[j] == 0)
@@ -1245,7 +1267,6 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
         lsc_rule probe;
         const lsc_rule *other;
         size_t per;
-        memset(&probe, 0, sizeof probe);
         probe.syscall = syscalls[s];
         probe.action = action;
         probe.ncmp = ncmp;
@@ -1269,75 +1290,164 @@ static void expand(lua_State *L, lsc_filter *f, const lsc_cmp *c,
                               "also covers the multiplexed form of the call)");
             total++;
         }
-        per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
-                         action, NULL);
+        /* a rule without comparisons is one rule */
+        per = ncmp == 0 ? 1 : expand_one(f->log, c, ncmp, blocks, nblocks,
+                                         syscalls[s], action, NULL);
         if (per > LSC_MAX_EXPANSION)
             lsc_fail(L, op, subject, E2BIG,
                      "range comparisons expand to more than 1024 rules per syscall");
         total += per;
     }
-    e->n = total;
-    if (total <= SMALL_ADD) {
-        e->rules = small;
-        e->exact = small_exact;
-    } else {
-        e->rules = lua_newuserdata(L, total * sizeof *e->rules);  /* freed by GC */
-        e->exact = lua_newuserdata(L, total);
-    }
-    for (s = 0; s < nsys; s++) {
+    lsc_log_reserve(L, f, total);
+    ops = f->log->ops + f->log->n;
+    for (s = 0, at = 0; s < nsys; s++) {
         lsc_rule probe;
         size_t per, k;
         int weak;
-        memset(&probe, 0, sizeof probe);
         probe.syscall = syscalls[s];
         probe.action = action;
         probe.ncmp = ncmp;
         weak = mux_weakens(&probe, f->log->default_action);
         per = expand_one(f->log, c, ncmp, blocks, nblocks, syscalls[s],
-                         action, &e->rules[at]);
+                         action, &ops[at]);
         /* Exact where it would weaken: so that adding a multiplexing
          * architecture later, which replays the record, refuses it. */
         for (k = 0; k < per; k++)
-            e->exact[at + k] = (unsigned char)(exact || weak);
+            ops[at + k].kind = exact || weak ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
         at += per;
-        if (!exact && !weak && mux_extra(syscalls[s], action, &e->rules[at]))
-            e->exact[at++] = 0;
+        if (!exact && !weak && mux_extra(syscalls[s], action, &extra)) {
+            memset(&ops[at], 0, sizeof ops[at]);
+            ops[at].kind = LSC_OP_RULE;
+            ops[at].rule = extra;
+            at++;
+        }
+    }
+    return total;
+}
+
+/* ---- the rules as written ---------------------------------------------
+ * f:explain answers with the rules as they were written, which the record
+ * above no longer holds (arg32, ne and ranges are blocks there). They are
+ * kept in the filter's user value, one flat list of Lua values per filter
+ * (filter.lua reads it; its layout is described there): for each add,
+ * the action value, exact, the number of comparators and of names, false
+ * (the filter's own architectures), then arg, op, a, b (false if none)
+ * and bits per comparator, then the names. */
+
+/* An add without comparators is kept in C first, as the action, exact,
+ * the number of names and their numbers (which is all f:explain takes
+ * from a name), and written out to the list when the list is asked for
+ * or before the next add that has comparators: an add then writes no Lua
+ * values. */
+typedef struct {
+    size_t n, cap;
+    int32_t v[];
+} pending;
+
+/* Room for `extra` more values, before libseccomp is given the rule. */
+static void pending_reserve(lua_State *L, lsc_filter *f, size_t extra, const char *op)
+{
+    pending *p = f->written;
+    size_t n = p != NULL ? p->n : 0, cap = p != NULL ? p->cap : 0;
+    if (n + extra > cap) {
+        pending *fresh;
+        cap = cap ? cap : 256;
+        while (cap < n + extra)
+            cap *= 2;
+        fresh = realloc(p, sizeof *fresh + cap * sizeof fresh->v[0]);
+        if (fresh == NULL)
+            lsc_fail(L, op, NULL, ENOMEM, NULL);
+        fresh->n = n;
+        fresh->cap = cap;
+        f->written = fresh;
+    }
+}
+
+static void pending_add(lsc_filter *f, uint32_t action, int exact,
+                        const int *nrs, size_t nsys)
+{
+    pending *p = f->written;  /* room was reserved */
+    size_t i;
+    p->v[p->n++] = (int32_t)action;
+    p->v[p->n++] = exact;
+    p->v[p->n++] = (int32_t)nsys;
+    for (i = 0; i < nsys; i++)
+        p->v[p->n++] = nrs[i];
+}
+
+/* Pushes f's list (f at idx), made if it has none, with what is pending
+ * written out to it. */
+static void push_written(lua_State *L, lsc_filter *f, int idx)
+{
+    pending *p = f->written;
+    if (lsc_getuservalue(L, idx) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lsc_setuservalue(L, idx);
+    }
+    if (p != NULL && p->n > 0) {
+        int rec = lua_gettop(L);
+        lua_Integer at = (lua_Integer)lua_rawlen(L, rec);
+        size_t i = 0, k;
+        while (i < p->n) {
+            int32_t nnames = p->v[i + 2];
+            lsc_push_action_value(L, (uint32_t)p->v[i]);
+            lua_rawseti(L, rec, ++at);
+            lua_pushboolean(L, p->v[i + 1]);
+            lua_rawseti(L, rec, ++at);
+            lua_pushinteger(L, 0);
+            lua_rawseti(L, rec, ++at);
+            lua_pushinteger(L, nnames);
+            lua_rawseti(L, rec, ++at);
+            lua_pushboolean(L, 0);
+            lua_rawseti(L, rec, ++at);
+            for (k = 0; k < (size_t)nnames; k++) {
+                lua_pushinteger(L, p->v[i + 3 + k]);
+                lua_rawseti(L, rec, ++at);
+            }
+            i += 3 + (size_t)nnames;
+        }
+        p->n = 0;
     }
 }
 
 /* add_rule(f, action, syscall(s), cmp...) and add_rule_exact(...): all or
- * nothing; a list of syscalls gets the same comparators for each. */
-static int add_rule(lua_State *L, int exact)
+ * nothing; a list of syscalls gets the same comparators for each. The
+ * comparators are at 4..top; f is the filter at 1 if the caller checked
+ * it already (open and unloaded), else NULL. Returns the action. */
+static uint32_t add_rule(lua_State *L, int exact, int top, lsc_filter *f,
+                         int keep_written)
 {
     const char *op = exact ? "add_exact" : "add";
-    lsc_filter *f = lsc_check_unloaded(L, 1, op);
-    uint32_t action = lsc_check_action(L, 2, op);
+    uint32_t action;
+    if (f == NULL)
+        f = lsc_check_unloaded(L, 1, op);
+    action = lsc_check_action(L, 2, op);
     const char *subject = NULL;
     lsc_cmp cmps[LSC_MAX_ARGS];
     unsigned int ncmp = 0;
-    int i, top = lua_gettop(L), seen[LSC_MAX_ARGS] = {0};
-    size_t k, nsys;
+    int i, seen[LSC_MAX_ARGS] = {0};
+    size_t k, n, nsys;
     int small_nrs[SMALL_ADD];
     int *syscalls = check_syscalls(L, 3, op, &nsys, &subject, small_nrs);
     const char *narrow, *mux;
+    lsc_op *ops;
     check_skipped(L, f, syscalls, nsys, op);
-    lsc_rule small_rules[SMALL_ADD];
-    unsigned char small_exact[SMALL_ADD];
-    expansion e;
 
     if (top - 3 > LSC_MAX_ARGS)
-        return lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
-                        "%d comparators given, at most 6 allowed", top - 3));
+        lsc_fail(L, op, subject, E2BIG, lua_pushfstring(L,
+                 "%d comparators given, at most 6 allowed", top - 3));
     for (i = 4; i <= top; i++) {
         check_cmp(L, i, op, subject, &cmps[ncmp]);
         if (seen[cmps[ncmp].arg]++)
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
-                            "two comparators on argument %d", (int)cmps[ncmp].arg));
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                     "two comparators on argument %d", (int)cmps[ncmp].arg));
         ncmp++;
     }
     if (action == f->log->default_action)
-        return lsc_fail(L, op, subject, EACCES,
-                        "the rule's action is the filter's default action");
+        lsc_fail(L, op, subject, EACCES,
+                 "the rule's action is the filter's default action");
     /* the filter's architectures, probed once for the whole add and kept
      * until the record says they changed */
     {
@@ -1360,27 +1470,26 @@ static int add_rule(lua_State *L, int exact)
      * cannot hold: refuse it as written rather than say something else. */
     for (i = 0; narrow != NULL && i < (int)ncmp; i++)
         if (cmps[i].op == SCMP_CMP_NE && cmps[i].bits == 64)
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
                             "arg(%d):ne compares all 64 bits, which the "
                             "filter's %s architecture cannot write; use "
                             "arg32(%d):ne for int arguments", (int)cmps[i].arg,
                             narrow, (int)cmps[i].arg));
-    expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op, subject,
-           mux, small_rules, small_exact);
-    if (keep_ne_clear(L, f, &e, op, subject))  /* the record changed */
-        expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, &e, op,
-               subject, mux, small_rules, small_exact);
-    for (k = 0; k < e.n; k++)
-        if (narrow != NULL && !lsc_rule_fits_narrow(&e.rules[k]))
-            return lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
-                            "a comparison needs values above 32 bits, which the "
-                            "filter's %s architecture cannot compare; use arg32 "
-                            "for int arguments", narrow));
-    lsc_log_reserve(L, f, e.n);
-    for (k = 0; k < e.n; k++) {
-        const lsc_rule *r = &e.rules[k];
-        lsc_op rec;
-        int rc = e.exact[k]
+    n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
+    if (keep_ne_clear(L, f, n, op, subject))  /* the record changed */
+        n = expand(L, f, cmps, ncmp, syscalls, nsys, action, exact, op, subject, mux);
+    if (keep_written)
+        pending_reserve(L, f, 3 + nsys, op);
+    ops = f->log->ops + f->log->n;
+    for (k = 0; narrow != NULL && k < n; k++)
+        if (!lsc_rule_fits_narrow(&ops[k].rule))
+            lsc_fail(L, op, subject, EINVAL, lua_pushfstring(L,
+                     "a comparison needs values above 32 bits, which the "
+                     "filter's %s architecture cannot compare; use arg32 "
+                     "for int arguments", narrow));
+    for (k = 0; k < n; k++) {
+        const lsc_rule *r = &ops[k].rule;
+        int rc = ops[k].kind == LSC_OP_RULE_EXACT
             ? seccomp_rule_add_exact_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp)
             : seccomp_rule_add_array(f->ctx, r->action, r->syscall, r->ncmp, r->cmp);
         if (rc < 0) {
@@ -1390,21 +1499,221 @@ static int add_rule(lua_State *L, int exact)
             lua_pushstring(L, name != NULL ? name : subject);
             f->log->n -= k;  /* forget this call's rules, then rebuild */
             f->nrules -= k;
-            return lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
-                               "libseccomp refused the rule");
+            lsc_recover(L, f, op, lua_tostring(L, -1), -rc,
+                        "libseccomp refused the rule");
         }
-        memset(&rec, 0, sizeof rec);
-        rec.kind = e.exact[k] ? LSC_OP_RULE_EXACT : LSC_OP_RULE;
-        rec.rule = *r;
-        lsc_log_append(f, &rec);
+        f->log->n++;  /* recorded: the operation is in place already */
         f->nrules++;
     }
+    if (keep_written)
+        pending_add(f, action, exact, syscalls, nsys);
+    return action;
+}
+
+static int l_add_rule(lua_State *L)
+{
+    add_rule(L, 0, lua_gettop(L), NULL, 0);
     lua_settop(L, 1);
     return 1;
 }
 
-static int l_add_rule(lua_State *L) { return add_rule(L, 0); }
-static int l_add_rule_exact(lua_State *L) { return add_rule(L, 1); }
+static int l_add_rule_exact(lua_State *L)
+{
+    add_rule(L, 1, lua_gettop(L), NULL, 0);
+    lua_settop(L, 1);
+    return 1;
+}
+
+
+/* Appends one add of `action`: its names are the table at 3, or the one
+ * value at `name`; its comparators at 4..top (read raw, as the core read
+ * them, so that nothing here can raise but memory). */
+static void record_written(lua_State *L, uint32_t action, int exact, int top,
+                           int name)
+{
+    static const char *const fields[] = { "arg", "op", "a", "b", "bits" };
+    int list = lua_type(L, 3) == LUA_TTABLE;
+    lua_Integer nnames = list ? (lua_Integer)lua_rawlen(L, 3) : 1, at, k;
+    int i, j, rec;
+    push_written(L, lsc_to_filter(L, 1, "add"), 1);
+    rec = lua_gettop(L);
+    at = (lua_Integer)lua_rawlen(L, rec);
+    lsc_push_action_value(L, action);
+    lua_rawseti(L, rec, at + 1);
+    lua_pushboolean(L, exact);
+    lua_rawseti(L, rec, at + 2);
+    lua_pushinteger(L, top - 3);
+    lua_rawseti(L, rec, at + 3);
+    lua_pushinteger(L, nnames);
+    lua_rawseti(L, rec, at + 4);
+    lua_pushboolean(L, 0);
+    lua_rawseti(L, rec, at + 5);
+    at += 5;
+    for (i = 4; i <= top; i++) {
+        for (j = 0; j < 5; j++) {
+            int t = raw_field(L, i, fields[j]);
+            if (t == LUA_TNIL) {
+                lua_pop(L, 1);
+                if (j == 3)
+                    lua_pushboolean(L, 0);
+                else
+                    lua_pushinteger(L, 64);  /* bits: none given is 64 */
+            }
+            lua_rawseti(L, rec, at + 1 + j);
+        }
+        at += 5;
+    }
+    for (k = 1; k <= nnames; k++) {
+        if (list)
+            lua_rawgeti(L, 3, k);
+        else
+            lua_pushvalue(L, name);
+        lua_rawseti(L, rec, at + k);
+    }
+    lua_pop(L, 1);
+}
+
+/* Whether the syscall argument at idx is what f:add takes as it is: a
+ * name (not a "@group"), a number, or a plain list of them with no hole;
+ * groups, empty lists and the rest go through filter.lua, which expands
+ * them or says what is wrong. */
+static int plain_names(lua_State *L, int idx)
+{
+    size_t len, i, n;
+    const char *s;
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        return 1;
+    case LUA_TSTRING:
+        s = lua_tolstring(L, idx, &len);
+        return len == 0 || s[0] != '@';
+    case LUA_TTABLE:
+        if (lua_getmetatable(L, idx)) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        n = lua_rawlen(L, idx);
+        if (n == 0)
+            return 0;
+        for (i = 1; i <= n; i++) {
+            int t = lua_rawgeti(L, idx, (lua_Integer)i);
+            int plain = t == LUA_TNUMBER ||
+                (t == LUA_TSTRING && ((s = lua_tolstring(L, -1, &len)), len == 0 || s[0] != '@'));
+            lua_pop(L, 1);
+            if (!plain)
+                return 0;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* f:add, f:add_exact and f:allow, as C closures over their Lua versions
+ * in filter.lua (upvalue 1). Where nothing needs the Lua layer (an open,
+ * unloaded filter and plain names at name_idx) the rule is added and
+ * recorded as written here, in one call; anything else (groups, and
+ * every refusal the Lua versions word) is the Lua version's, called with
+ * the same arguments, whose error levels count this closure's frame. */
+static lsc_filter *plain_add(lua_State *L, int name_idx)
+{
+    lsc_filter *f = (lsc_filter *)luaL_testudata(L, 1, LSC_FILTER_TYPE);
+    if (f == NULL || f->ctx == NULL || f->loads > 0 ||
+        lua_gettop(L) < name_idx || !plain_names(L, name_idx))
+        return NULL;
+    return f;
+}
+
+/* The add of (f, action, names, cmp...) on the stack; returns f. */
+static int add_here(lua_State *L, int exact, lsc_filter *f)
+{
+    int top = lua_gettop(L);
+    uint32_t action;
+    if (top == 3) {  /* no comparators: kept in C (see pending) */
+        add_rule(L, exact, top, f, 1);
+        lua_settop(L, 1);
+        return 1;
+    }
+    lua_pushvalue(L, 3);  /* the name as written: the check may replace it */
+    action = add_rule(L, exact, top, f, 0);
+    record_written(L, action, exact, top, top + 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int add_in_lua(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int l_method_add(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 3);
+    return f != NULL ? add_here(L, 0, f) : add_in_lua(L);
+}
+
+static int l_method_add_exact(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 3);
+    return f != NULL ? add_here(L, 1, f) : add_in_lua(L);
+}
+
+static int l_method_allow(lua_State *L)
+{
+    lsc_filter *f = plain_add(L, 2);
+    if (f == NULL)
+        return add_in_lua(L);
+    lua_pushliteral(L, "allow");
+    lua_insert(L, 2);
+    return add_here(L, 0, f);
+}
+
+/* add_methods(add, add_exact, allow) -> the three closures over them */
+static int l_add_methods(lua_State *L)
+{
+    static const lua_CFunction fns[] = {
+        l_method_add, l_method_add_exact, l_method_allow
+    };
+    int i;
+    for (i = 0; i < 3; i++)
+        if (lua_type(L, i + 1) != LUA_TFUNCTION)
+            lsc_fail(L, "add_methods", NULL, EINVAL, "expected three functions");
+    for (i = 0; i < 3; i++) {
+        lua_pushvalue(L, i + 1);
+        lua_pushcclosure(L, fns[i], 1);
+    }
+    return 3;
+}
+
+/* written(f): f's list of rules as written, or nil; set_written(f, list
+ * or nil) replaces it (filter.lua's merge, reset and close). */
+static int l_written(lua_State *L)
+{
+    lsc_filter *f = lsc_to_filter(L, 1, "written");
+    pending *p = f->written;
+    if (p != NULL && p->n > 0)
+        push_written(L, f, 1);
+    else if (lsc_getuservalue(L, 1) != LUA_TTABLE)
+        lua_pushnil(L);
+    return 1;
+}
+
+/* (what is pending is dropped: it was the list's) */
+static int l_set_written(lua_State *L)
+{
+    lsc_filter *f = lsc_to_filter(L, 1, "set_written");
+    if (!lua_isnil(L, 2))
+        lsc_check_table(L, 2, "set_written", NULL, "record");
+    if (f->written != NULL)
+        ((pending *)f->written)->n = 0;
+    lua_settop(L, 2);
+    lsc_setuservalue(L, 1);
+    return 0;
+}
 
 /* priority(syscall, 0..255) */
 static int l_priority(lua_State *L)
@@ -1476,6 +1785,9 @@ const luaL_Reg lsc_rules_functions[] = {
     {"check_cmp", l_check_cmp},
     {"syscall", l_syscall},
     {"syscall_name", l_syscall_name},
+    {"add_methods", l_add_methods},
+    {"written", l_written},
+    {"set_written", l_set_written},
     {NULL, NULL}
 };
 

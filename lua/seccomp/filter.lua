@@ -152,9 +152,11 @@ local function no_expander(name)
          .. "policy layer (require \"seccomp\")"):format(tostring(name)))
 end
 
+-- The add methods run under their C closures (see the end of the
+-- section), so their errors name the level above that frame too.
 local function expand_group(name, f)
   local ok, members, skipped = pcall(expander or no_expander, name, f)
-  if not ok then error(strip_position(members), 4) end
+  if not ok then error(strip_position(members), 5) end
   return members, skipped
 end
 
@@ -182,7 +184,7 @@ local function expand_names(f, names)
   if #list == 0 then
     error(#names == 0 and "seccomp: add: Invalid argument (EINVAL): empty list of syscalls"
           or ("seccomp: add(%s): Invalid argument (EINVAL): no syscall of the group exists here")
-             :format(tostring(names[1])), 3)
+             :format(tostring(names[1])), 4)
   end
   return list
 end
@@ -191,11 +193,12 @@ local add_rule, add_rule_exact = methods.add_rule, methods.add_rule_exact
 local is_open = methods.is_open
 
 -- Raises unless f is an open filter that was never loaded, before names
--- are expanded.
-local function check_filter(f, op, subject)
+-- are expanded; `up` more frames than the caller's caller are the
+-- library's.
+local function check_filter(f, op, subject, up)
   if not pcall(is_open, f) then
     error(("seccomp: %s: Invalid argument (EINVAL): expected a seccomp.filter, got %s")
-          :format(op, type(f)), 3)
+          :format(op, type(f)), 3 + (up or 0))
   end
   check_unloaded(f, op, subject)
 end
@@ -203,30 +206,20 @@ end
 -- The rules of each filter as they were written (after "@group" names
 -- expand), for f:explain: the core's record holds what libseccomp was
 -- given, where arg32, ne and ranges have become blocks of masked_eq.
--- One flat list per filter, its user value (so that it goes with the
--- filter, and an add allocates no table: spec/44 measures that), holding
--- for each add: the action value, exact, the number of comparators and of
--- names, the set of architectures the rule applies to (false: the
--- filter's own; a merge brings in rules of other architectures), then
--- arg, op, a, b, bits per comparator, then the names.
--- Lua 5.1 and LuaJIT have no user values (a userdata's environment there
--- is the globals table until set): a table with weak keys instead.
+-- One flat list per filter, kept by the core with the filter (so that it
+-- goes with it, and an add allocates no table: spec/44 measures that),
+-- holding for each add: the action value, exact, the number of
+-- comparators and of names, the set of architectures the rule applies to
+-- (false: the filter's own; a merge brings in rules of other
+-- architectures), then arg, op, a, b, bits per comparator, then the
+-- names (an add without comparators holds the names' native numbers,
+-- which is all f:explain takes from a name). The core's add methods
+-- append to it themselves, and keep adds without comparators in C until
+-- the list is asked for (src/rules.c).
 local HEADER, PER_CMP = 5, 5
 -- 5.1's # on a table calls no metamethod, so it is already raw there
 local rawlen = rawget(_G, "rawlen") or function(t) return #t end
-local written, set_written
-if debug.getuservalue and _VERSION ~= "Lua 5.1" then
-  local getuservalue, setuservalue = debug.getuservalue, debug.setuservalue
-  written = function(f)
-    local rec = getuservalue(f, 1)
-    return type(rec) == "table" and rec or nil
-  end
-  set_written = function(f, rec) setuservalue(f, rec, 1) end
-else
-  local by_filter = setmetatable({}, { __mode = "k" })
-  written = function(f) return by_filter[f] end
-  set_written = function(f, rec) by_filter[f] = rec end
-end
+local written, set_written = core.written, core.set_written
 
 -- Calls fn(at, ncmp, nnames) for each add in `rec`, `at` its first slot.
 local function each_add(rec, fn)
@@ -264,7 +257,7 @@ end
 --- Adds a rule: `action` for the syscall `name` (a name, a number, a
 -- group such as "@basic-io", or a list of them) when every comparator holds.
 function methods.add(f, action, name, ...)
-  check_filter(f, "add", subject_of(name))
+  check_filter(f, "add", subject_of(name), 1)
   local names = expand_names(f, name)
   add_rule(f, action, names, ...)
   record_written(f, action, names, false, ...)
@@ -273,7 +266,7 @@ end
 
 --- Like `add`, but libseccomp must not rewrite the rule for another ABI.
 function methods.add_exact(f, action, name, ...)
-  check_filter(f, "add_exact", subject_of(name))
+  check_filter(f, "add_exact", subject_of(name), 1)
   local names = expand_names(f, name)
   add_rule_exact(f, action, names, ...)
   record_written(f, action, names, true, ...)
@@ -282,12 +275,18 @@ end
 
 --- `f:add("allow", name, ...)`.
 function methods.allow(f, name, ...)
-  check_filter(f, "add", subject_of(name))
+  check_filter(f, "add", subject_of(name), 1)
   local names = expand_names(f, name)
   add_rule(f, "allow", names, ...)
   record_written(f, "allow", names, false, ...)
   return f
 end
+
+-- The three as the core's closures over them: plain names (no group) on
+-- an open, unloaded filter are added and recorded as written in that one
+-- call; the rest comes here.
+methods.add, methods.add_exact, methods.allow =
+  core.add_methods(methods.add, methods.add_exact, methods.allow)
 
 -- reset and close forget the written rules (a collected filter's go with
 -- it); merge moves them, each keeping the architectures it applies to.

@@ -27,8 +27,9 @@ local policy = {}
 local unpack = table.unpack or rawget(_G, "unpack")
 
 -- math.type arrived in Lua 5.3.
+local math_type = math.type
 local function is_integer(x)
-  if math.type then return math.type(x) == "integer" end
+  if math_type then return math_type(x) == "integer" end
   return type(x) == "number" and x == math.floor(x) and x - 1 ~= x
 end
 
@@ -65,6 +66,12 @@ end
 -- architectures that multiplex them (i386, s390, ...), from the core.
 local MULTIPLEXED = internal.multiplexed_calls
 
+-- The native number of each name asked for (false: none), as
+-- seccomp.syscall(name) gives it; arch_has fills it in for the native
+-- architecture, which resolves names the same way.
+local number_of = {}
+local NATIVE = seccomp.arch_native()
+
 -- Does architecture `arch` have the call `name`? Cached per arch.
 local has_cache = {}
 local function arch_has(arch, name)
@@ -73,6 +80,7 @@ local function arch_has(arch, name)
   local has = cache[name]
   if has == nil then
     local ok, nr = pcall(seccomp.syscall, name, arch)
+    if arch == NATIVE and number_of[name] == nil then number_of[name] = ok and nr end
     has = ok and nr >= 0
     if not has and ok and MULTIPLEXED[name] then
       has = arch_has(arch, MULTIPLEXED[name])
@@ -233,11 +241,35 @@ end
 -- answers never change in a process.
 local kinds_by_arches = {}
 
+-- The rules are kept as three lists, one entry per rule, so that planning
+-- makes no table per rule: actions, names, and comparator lists (nil for
+-- none: that list has holes, and is read up to n only).
 local function new_plan(arches)
   local key = table.concat(arches, " ")
   local kinds = kinds_by_arches[key]
   if kinds == nil then kinds = {}; kinds_by_arches[key] = kinds end
-  return { arches = arches, rules = {}, skipped = {}, absent = {}, kinds = kinds }
+  return { arches = arches, n = 0, actions = {}, names = {}, cmps = {}, skipped = {},
+           absent = {}, kinds = kinds, plain = {}, conditional = {} }
+end
+
+-- A rule without comparators is planned once, where it first comes
+-- (plain[action][name] says it is); a conditional rule is noted for
+-- final_rules, which needs to know every plain rule to decide it.
+local function add_to(plan, action, name, cmps)
+  local n = plan.n + 1
+  if cmps[1] == nil then
+    local plain = plan.plain
+    local p = plain[action]
+    if p == nil then p = {}; plain[action] = p end
+    if p[name] then return end
+    p[name] = true
+    cmps = nil
+  else
+    local conditional = plan.conditional
+    conditional[#conditional + 1] = n
+  end
+  plan.n = n
+  plan.actions[n], plan.names[n], plan.cmps[n] = action, name, cmps
 end
 
 local function append(list, items)
@@ -246,6 +278,8 @@ end
 
 -- The comparators of a bare name (plans never change a rule's list).
 local NO_CMPS = {}
+
+local byte, AT = string.byte, string.byte("@")
 
 -- Adds `entry` (a name, a number, a @group, or { name, cmp... }) to `plan`
 -- with `action`. A `refusing` list (one that refuses calls) and a
@@ -259,13 +293,13 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
   end
   if type(name) ~= "string" then
     if is_integer(name) then
-      plan.rules[#plan.rules + 1] = { action = action, name = name, cmps = cmps }
+      add_to(plan, action, name, cmps)
       return
     end
     fail(op, tostring(name), "EINVAL", "a rule names a syscall, a number or a @group")
   end
   local names, skipped, absent
-  if name:sub(1, 1) == "@" then
+  if byte(name) == AT then
     names, skipped, absent = split_group(name, plan.arches)
   else
     -- one name: no lists to make
@@ -275,8 +309,7 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
       plan.kinds[name] = kind
     end
     if kind == "added" then
-      local rules = plan.rules
-      rules[#rules + 1] = { action = action, name = name, cmps = cmps }
+      add_to(plan, action, name, cmps)
       return
     elseif kind == "absent" then
       plan.absent[#plan.absent + 1] = name
@@ -292,8 +325,27 @@ local function plan_entry(plan, action, entry, op, refusing, trusted)
   end
   append(plan.skipped, skipped)
   append(plan.absent, absent)
-  for _, n in ipairs(names) do
-    plan.rules[#plan.rules + 1] = { action = action, name = n, cmps = cmps }
+  for _, n in ipairs(names) do add_to(plan, action, n, cmps) end
+end
+
+-- plan_entry for each entry of `list`, a name already classified as
+-- added taken here at once: most entries are.
+local function plan_list(plan, action, list, op, refusing)
+  local kinds, actions, names = plan.kinds, plan.actions, plan.names
+  for _, entry in ipairs(list) do
+    if type(entry) == "string" and byte(entry) ~= AT and kinds[entry] == "added" then
+      local plain = plan.plain
+      local p = plain[action]
+      if p == nil then p = {}; plain[action] = p end
+      if not p[entry] then
+        p[entry] = true
+        local n = plan.n + 1
+        plan.n = n
+        actions[n], names[n] = action, entry
+      end
+    else
+      plan_entry(plan, action, entry, op, refusing)
+    end
   end
 end
 
@@ -303,33 +355,47 @@ local function cmp_key(cmps)
   return table.concat(parts, " ")
 end
 
--- The rules of a plan as they are added: duplicates dropped, and a
+-- t[a][b], made if missing.
+local function subset(t, a, b)
+  local by_a = t[a]
+  if by_a == nil then by_a = {}; t[a] = by_a end
+  local by_b = by_a[b]
+  if by_b == nil then by_b = {}; by_a[b] = by_b end
+  return by_b
+end
+
+-- The rules of a plan as they are added (n and the three lists):
+-- duplicates dropped (plain ones already are, see add_to), and a
 -- conditional rule dropped when the same call has the same action
 -- unconditionally. Rules are told apart by action, name and comparators
--- as text (set[action][name][text]; "" for none).
+-- as text. Actions are names or integers and names strings or integers
+-- (plan_entry adds no other), so the values themselves tell them apart
+-- as their text does.
 local function final_rules(plan)
-  local plain, done, out = {}, {}, {}
-  local function at(t, action, name)
-    local by_action = t[action]
-    if by_action == nil then by_action = {}; t[action] = by_action end
-    local by_name = by_action[name]
-    if by_name == nil then by_name = {}; by_action[name] = by_name end
-    return by_name
-  end
-  for _, r in ipairs(plan.rules) do
-    if #r.cmps == 0 then at(plain, tostring(r.action), tostring(r.name))[""] = true end
-  end
-  for _, r in ipairs(plan.rules) do
-    local action, name = tostring(r.action), tostring(r.name)
-    local key = #r.cmps == 0 and "" or cmp_key(r.cmps)
-    local seen = at(done, action, name)
-    local p = plain[action]
-    if not seen[key] and (key == "" or not (p and p[name])) then
+  local n, actions, names, cmps = plan.n, plan.actions, plan.names, plan.cmps
+  local plain, done, dropped = plan.plain, {}, nil
+  for _, i in ipairs(plan.conditional) do
+    local action, name = actions[i], names[i]
+    local p, keep = plain[action], false
+    if not (p and p[name]) then
+      local seen, key = subset(done, action, name), cmp_key(cmps[i])
+      keep = not seen[key]
       seen[key] = true
-      out[#out + 1] = r
+    end
+    if not keep then
+      dropped = dropped or {}
+      dropped[i] = true
     end
   end
-  return out
+  if not dropped then return n, actions, names, cmps end
+  local out_actions, out_names, out_cmps, m = {}, {}, {}, 0
+  for i = 1, n do
+    if not dropped[i] then
+      m = m + 1
+      out_actions[m], out_names[m], out_cmps[m] = actions[i], names[i], cmps[i]
+    end
+  end
+  return m, out_actions, out_names, out_cmps
 end
 
 local function dedupe(list)
@@ -350,7 +416,6 @@ end
 -- a call it names twice once, so a run ends before a name whose number
 -- it has (two names can share a pseudo number: switch_endian and
 -- sys_debug_setcontext on x86_64), and numbers go alone.
-local number_of = {}
 local function native_number(name)
   local nr = number_of[name]
   if nr == nil then
@@ -362,29 +427,29 @@ local function native_number(name)
 end
 
 local function apply(f, plan, op)
-  local rules = final_rules(plan)
-  local i, n = 1, #rules
+  local n, actions, names, cmps = final_rules(plan)
+  local add = f.add
+  local i = 1
   while i <= n do
-    local r = rules[i]
-    local j = i
-    local nr = #r.cmps == 0 and type(r.name) == "string" and native_number(r.name)
+    local j, action, name = i, actions[i], names[i]
+    local nr = not cmps[i] and type(name) == "string" and native_number(name)
     if nr then
-      local seen = { [nr] = true }
+      local seen, run = { [nr] = true }, { name }
       while j < n do
-        local nx = rules[j + 1]
-        if #nx.cmps ~= 0 or type(nx.name) ~= "string" or nx.action ~= r.action then break end
-        local nx_nr = native_number(nx.name)
-        if not nx_nr or seen[nx_nr] then break end
-        seen[nx_nr] = true
+        local next_name = names[j + 1]
+        if cmps[j + 1] or type(next_name) ~= "string" or actions[j + 1] ~= action then break end
+        local next_nr = number_of[next_name]
+        if next_nr == nil then next_nr = native_number(next_name) end
+        if not next_nr or seen[next_nr] then break end
+        seen[next_nr] = true
         j = j + 1
+        run[j - i + 1] = next_name
       end
-    end
-    if j == i then
-      f:add(r.action, r.name, unpack(r.cmps))
+      if j == i then add(f, action, name) else add(f, action, run) end
+    elseif cmps[i] then
+      add(f, action, name, unpack(cmps[i]))
     else
-      local names = {}
-      for k = i, j do names[k - i + 1] = rules[k].name end
-      f:add(r.action, names)
+      add(f, action, name)
     end
     i = j + 1
   end
@@ -444,9 +509,7 @@ local PLEDGE_OPTIONS = { penalty = true, load = true, report = true, tsync = tru
 local function plan_pledge(set, arches)
   local plan = new_plan(arches)
   local function add_promise(p)
-    for _, name in ipairs(p.calls or {}) do
-      plan_entry(plan, "allow", name, "pledge")
-    end
+    if p.calls then plan_list(plan, "allow", p.calls, "pledge") end
     for _, rule in ipairs(p.rules or {}) do
       local granted = rule.unless == nil or not set[rule.unless]
       for _, other in ipairs(rule.also or {}) do
@@ -458,9 +521,7 @@ local function plan_pledge(set, arches)
       end
     end
     for ename, names in pairs(p.errno or {}) do
-      for _, name in ipairs(names) do
-        plan_entry(plan, seccomp.errno(ename), name, "pledge")
-      end
+      plan_list(plan, seccomp.errno(ename), names, "pledge")
     end
   end
   add_promise(promise_data.always)
@@ -475,11 +536,12 @@ end
 -- cmps = { comparator... } }, action being "allow" or an errno action.
 function policy.plan(promises)
   local rules = {}
-  for i, r in ipairs(final_rules(plan_pledge(parse_promises(promises),
-                                             { seccomp.arch_native() }))) do
-    local cmps = {}
-    for j, c in ipairs(r.cmps) do cmps[j] = c end
-    rules[i] = { action = r.action, name = r.name, cmps = cmps }
+  local n, actions, names, cmps = final_rules(plan_pledge(parse_promises(promises),
+                                                         { seccomp.arch_native() }))
+  for i = 1, n do
+    local list = {}
+    for j, c in ipairs(cmps[i] or NO_CMPS) do list[j] = c end
+    rules[i] = { action = actions[i], name = names[i], cmps = list }
   end
   return rules
 end
@@ -668,21 +730,17 @@ function policy.compile(spec, options)
   local plan = new_plan(f:arches())
   plan.strict = options.strict
   for _, key in ipairs(ACTION_KEYS) do
-    for _, entry in ipairs(spec[key] == nil and {} or check_list(key, spec[key])) do
-      plan_entry(plan, key, entry, "compile", not GRANTS[key])
+    if spec[key] ~= nil then
+      plan_list(plan, key, check_list(key, spec[key]), "compile", not GRANTS[key])
     end
   end
   for _, ename in ipairs(sorted_keys(errnos)) do
     local action = seccomp.errno(ename)
-    for _, entry in ipairs(check_list("errno." .. tostring(ename), errnos[ename])) do
-      plan_entry(plan, action, entry, "compile", true)
-    end
+    plan_list(plan, action, check_list("errno." .. tostring(ename), errnos[ename]), "compile", true)
   end
   for _, n in ipairs(sorted_keys(traces)) do
     local action = seccomp.trace(n)
-    for _, entry in ipairs(check_list("trace." .. tostring(n), traces[n])) do
-      plan_entry(plan, action, entry, "compile", true)
-    end
+    plan_list(plan, action, check_list("trace." .. tostring(n), traces[n]), "compile", true)
   end
   local skipped, absent = apply(f, plan, "compile")
   return f, skipped, absent
